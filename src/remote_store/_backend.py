@@ -23,7 +23,7 @@ from ._errors import CapabilityNotSupported
 from ._models import FileInfo, FolderEntry, FolderInfo, WriteResult
 from ._path import strip_root
 
-__all__ = ["AtomicWriter", "Backend", "Content", "SPOOL_THRESHOLD"]
+__all__ = ["SPOOL_THRESHOLD", "AtomicWriter", "Backend", "Content"]
 
 T = TypeVar("T")
 
@@ -117,7 +117,7 @@ class Backend(abc.ABC):
         stream = self.read(path)
         if stream.seekable():
             return stream
-        spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_THRESHOLD)
+        spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_THRESHOLD)  # noqa: SIM115
         try:
             with stream:
                 shutil.copyfileobj(stream, spool)

@@ -11,7 +11,7 @@ from typing import ClassVar, Final
 
 from ._errors import InvalidPath
 
-__all__ = ["RemotePath", "is_root", "strip_root", "addressable_segments"]
+__all__ = ["RemotePath", "addressable_segments", "is_root", "strip_root"]
 
 _ROOT_SPELLINGS: Final = frozenset({"", "."})
 
