@@ -64,7 +64,8 @@ class AtomicWriter(io.BufferedIOBase):
         return self._written
 
     def flush(self) -> None:
-        if not self.closed:
+        # The backend may already have closed the sink (committed or discarded).
+        if not self.closed and not getattr(self._sink, "closed", False):
             self._sink.flush()
 
     @property

@@ -1,0 +1,85 @@
+"""Any S3-compatible endpoint a user points the harness at (URL, credentials, optional CA)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ._base import Credentials, PopulateItem, TargetError
+
+__all__ = ["ExternalTarget"]
+
+
+class ExternalTarget:
+    """An endpoint the harness does not run: never reset, buckets only where permitted.
+
+    ``bucket`` names a bucket the user provides when creating/deleting buckets is not allowed: then
+    :meth:`create_bucket` / :meth:`delete_bucket` on that name do nothing, and the pytest fixtures
+    hand out that bucket instead of fresh ones (tests then rely on unique keys).
+    """
+
+    name = "external"
+
+    def __init__(
+        self,
+        url: str,
+        key: str,
+        secret: str,
+        ca_path: str | None = None,
+        region: str = "us-east-1",
+        bucket: str | None = None,
+    ) -> None:
+        self._url = url.rstrip("/")
+        self._credentials = Credentials(key, secret, region)
+        self.ca_path = ca_path
+        self.fixed_bucket = bucket
+        self._client: Any = None
+
+    def start(self) -> ExternalTarget:
+        return self
+
+    @property
+    def endpoint_url(self) -> str:
+        return self._url
+
+    @property
+    def credentials(self) -> Credentials:
+        return self._credentials
+
+    def _s3(self) -> Any:
+        if self._client is None:
+            from ._s3admin import make_client
+
+            self._client = make_client(self._url, self._credentials, self.ca_path)
+        return self._client
+
+    def create_bucket(self, name: str) -> None:
+        if name == self.fixed_bucket:
+            return
+        from ._s3admin import create_bucket
+
+        try:
+            create_bucket(self._s3(), name, self._credentials.region)
+        except Exception as exc:
+            raise TargetError(
+                f"cannot create bucket {name!r} on {self._url} ({exc}); "
+                "give an existing bucket instead (--s3-bucket)"
+            ) from exc
+
+    def delete_bucket(self, name: str) -> None:
+        if name == self.fixed_bucket:
+            return
+        from ._s3admin import delete_bucket_with_contents
+
+        delete_bucket_with_contents(self._s3(), name)
+
+    def reset(self) -> None:
+        raise TargetError("an external endpoint is never reset by the harness")
+
+    def populate(self, bucket: str, items: Iterable[PopulateItem]) -> int:
+        from ._s3admin import put_many
+
+        return put_many(self._s3(), bucket, items)
+
+    def stop(self) -> None:
+        self._client = None

@@ -1,0 +1,115 @@
+"""moto in this process, served by a werkzeug server thread: fast to start, shared state.
+
+All in-process moto (this target, ``mock_aws``, ``ThreadedMotoServer``) shares ONE global state:
+``reset()`` here wipes buckets of every other in-process moto user too, and two in-thread targets
+see each other's buckets. Use the subprocess target (``MotoProcessTarget``) for isolation.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+from types import TracebackType
+from typing import Any
+
+from ._base import Credentials, PopulateItem, TargetStartError
+from ._moto_common import MOTO_CREDENTIALS, PrivateClient
+
+__all__ = ["MotoThreadTarget"]
+
+
+class MotoThreadTarget:
+    """moto's WSGI app (with the harness front) on ``127.0.0.1:<free port>`` in a daemon thread."""
+
+    name = "moto-thread"
+
+    def __init__(self, *, host: str = "127.0.0.1") -> None:
+        self._host = host
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+        self._app: Any = None
+        self._client: PrivateClient | None = None
+
+    def start(self) -> MotoThreadTarget:
+        if self._server is not None:
+            return self
+        from werkzeug.serving import make_server
+
+        from ._moto_app import build_app, silence_werkzeug
+
+        silence_werkzeug()
+        self._app = build_app(path_style_host="localhost", indexed=False)
+        try:
+            self._server = make_server(self._host, 0, self._app, threaded=True)
+        except OSError as exc:
+            raise TargetStartError(f"cannot bind moto in-thread server: {exc}") from exc
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name=f"moto-thread-{self._server.server_port}",
+            daemon=True,
+        )
+        self._thread.start()
+        self._client = PrivateClient(self._host, int(self._server.server_port))
+        return self
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        self._client = None
+
+    def __enter__(self) -> MotoThreadTarget:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise TargetStartError("MotoThreadTarget is not started")
+        return int(self._server.server_port)
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://{self._host}:{self.port}"
+
+    @property
+    def credentials(self) -> Credentials:
+        return MOTO_CREDENTIALS
+
+    @property
+    def _private(self) -> PrivateClient:
+        if self._client is None:
+            raise TargetStartError("MotoThreadTarget is not started")
+        return self._client
+
+    def create_bucket(self, name: str) -> None:
+        self._private.call("create-bucket", {"bucket": name, "region": MOTO_CREDENTIALS.region})
+
+    def delete_bucket(self, name: str) -> None:
+        self._private.call("delete-bucket", {"bucket": name})
+
+    def reset(self) -> None:
+        self._private.reset()
+
+    def populate(self, bucket: str, items: Iterable[PopulateItem]) -> int:
+        """Direct backend calls (same process): no HTTP and no JSON at all."""
+        from ._moto_app import backend_populate
+
+        start = time.perf_counter()
+        with self._app.tracker.writing():
+            count = backend_populate(bucket, items)
+        self.last_populate_seconds = time.perf_counter() - start
+        return count

@@ -1,0 +1,249 @@
+"""pytest plugin (entry point ``pytest11``): S3 targets, topologies and a scrubbed environment.
+
+Loaded by every pytest run of a project that installs remote-store-s3kit, so importing this module
+imports nothing beyond pytest and the standard library; targets start on first fixture use.
+
+Options: ``--s3-target {moto,moto-thread,minio,external}`` (default ``moto``: a moto subprocess),
+``--s3-endpoint URL``, ``--s3-bucket NAME``, ``--s3-ca PEM``, ``--s3-key``/``--s3-secret``
+(default: ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``), ``--s3-region``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from ._requestlog import RequestLog
+    from ._targets import Target
+    from ._tls import HarnessCA
+    from ._topology import Topology
+
+__all__ = [
+    "SCRUBBED_VARIABLES",
+    "harness_ca",
+    "request_log",
+    "s3_bucket",
+    "s3_target",
+    "s3_topology",
+    "s3_topology_factory",
+    "scrubbed_env",
+]
+
+TARGET_CHOICES = ("moto", "moto-thread", "minio", "external")
+
+#: Variables that would let the environment, not the test, decide TLS trust, proxies or endpoints.
+SCRUBBED_VARIABLES = (
+    "AWS_CA_BUNDLE",
+    "REQUESTS_CA_BUNDLE",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "CURL_CA_BUNDLE",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "NO_PROXY",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+)
+
+TopologyFactory = Callable[..., "Topology"]
+
+# Credentials from the environment as it was at start-up (before any test scrubbed it).
+_ENV_CREDENTIALS = pytest.StashKey[tuple[str | None, str | None]]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("remote_store_harness", "S3 harness (remote_store_harness)")
+    group.addoption(
+        "--s3-target",
+        choices=TARGET_CHOICES,
+        default="moto",
+        help="S3 target behind the harness topologies: moto (subprocess, default), moto-thread "
+        "(in-process, shared state), minio (docker or `minio` binary, else tests skip), "
+        "external (needs --s3-endpoint)",
+    )
+    group.addoption("--s3-endpoint", default=None, help="URL of an external S3 endpoint")
+    group.addoption(
+        "--s3-bucket",
+        default=None,
+        help="existing bucket to use on an external endpoint instead of creating fresh ones",
+    )
+    group.addoption("--s3-ca", default=None, help="CA bundle (PEM) for an external https endpoint")
+    group.addoption(
+        "--s3-key", default=None, help="access key for external/minio (default $AWS_ACCESS_KEY_ID)"
+    )
+    group.addoption(
+        "--s3-secret",
+        default=None,
+        help="secret key for external/minio (default $AWS_SECRET_ACCESS_KEY)",
+    )
+    group.addoption("--s3-region", default="us-east-1", help="region name (default us-east-1)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[_ENV_CREDENTIALS] = (
+        os.environ.get("AWS_ACCESS_KEY_ID"),
+        os.environ.get("AWS_SECRET_ACCESS_KEY"),
+    )
+    if config.getoption("--s3-target", "moto") == "external" and not config.getoption(
+        "--s3-endpoint", None
+    ):
+        raise pytest.UsageError("--s3-target=external needs --s3-endpoint URL")
+
+
+def _start_target(config: pytest.Config) -> Target:
+    from ._targets import (
+        ExternalTarget,
+        MinioTarget,
+        MotoProcessTarget,
+        MotoThreadTarget,
+    )
+
+    kind = config.getoption("--s3-target")
+    env_key, env_secret = config.stash.get(_ENV_CREDENTIALS, (None, None))
+    key = config.getoption("--s3-key") or env_key
+    secret = config.getoption("--s3-secret") or env_secret
+    region = config.getoption("--s3-region")
+    if kind == "moto":
+        return MotoProcessTarget().start()
+    if kind == "moto-thread":
+        return MotoThreadTarget().start()
+    if kind == "minio":
+        minio_options: dict[str, Any] = {"region": region}
+        if config.getoption("--s3-key") and config.getoption("--s3-secret"):
+            minio_options.update(access_key=key, secret_key=secret)
+        return MinioTarget(**minio_options).start()
+    if not key or not secret:
+        raise pytest.UsageError("--s3-target=external needs --s3-key/--s3-secret or AWS_* vars")
+    return ExternalTarget(
+        config.getoption("--s3-endpoint"),
+        key,
+        secret,
+        ca_path=config.getoption("--s3-ca"),
+        region=region,
+        bucket=config.getoption("--s3-bucket"),
+    ).start()
+
+
+@pytest.fixture(scope="session")
+def harness_ca() -> HarnessCA:
+    """One throw-away CA for the session; TLS topologies' gateway leaves are issued by it."""
+    from ._tls import HarnessCA
+
+    return HarnessCA.create()
+
+
+@pytest.fixture(scope="session")
+def s3_target(request: pytest.FixtureRequest) -> Iterator[Target]:
+    """The session's target (``--s3-target``); skips with the reason when it cannot run here."""
+    from ._targets import TargetUnavailable
+
+    try:
+        target = _start_target(request.config)
+    except TargetUnavailable as exc:
+        pytest.skip(f"S3 target unavailable: {exc}")
+    try:
+        yield target
+    finally:
+        target.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_topology_factory(
+    request: pytest.FixtureRequest, harness_ca: HarnessCA
+) -> Iterator[TopologyFactory]:
+    """``factory(**TopologySpec fields) -> Topology``: one running topology per distinct spec.
+
+    ``target`` defaults to the session target's kind; topologies of that kind share the session
+    target (its state is shared too: use distinct buckets). Other kinds (or ``indexed_listing``)
+    get a target of their own. Everything is stopped at the end of the session.
+    """
+    from ._topology import TopologySpec, start_topology
+
+    kind = request.config.getoption("--s3-target")
+    running: dict[TopologySpec, Topology] = {}
+
+    def factory(**fields: Any) -> Topology:
+        fields.setdefault("target", kind)
+        spec = TopologySpec(**fields)
+        topology = running.get(spec)
+        if topology is None or topology.stopped:
+            shared: Target | None = None
+            if spec.target == kind and not spec.indexed_listing:
+                shared = request.getfixturevalue("s3_target")
+            topology = start_topology(spec, target=shared, ca=harness_ca)
+            running[spec] = topology
+        return topology
+
+    try:
+        yield factory
+    finally:
+        for topology in running.values():
+            topology.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_topology(s3_topology_factory: TopologyFactory) -> Topology:
+    """The default topology: plain HTTP, no proxy, path-style addressing, no latency."""
+    return s3_topology_factory()
+
+
+_bucket_counter = itertools.count(1)
+
+
+def unique_bucket_name(prefix: str = "t") -> str:
+    """A valid, unique bucket name (lower-case, 3-63 characters)."""
+    return f"{prefix}-{next(_bucket_counter)}-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def s3_bucket(s3_topology: Topology) -> Iterator[str]:
+    """A fresh, uniquely named bucket on the default topology's target, deleted afterwards.
+
+    With an external target and ``--s3-bucket`` the given bucket is yielded and left untouched.
+    """
+    fixed: str | None = getattr(s3_topology.target, "fixed_bucket", None)
+    if fixed:
+        yield fixed
+        return
+    name = unique_bucket_name()
+    s3_topology.create_bucket(name)
+    try:
+        yield name
+    finally:
+        s3_topology.delete_bucket(name)
+
+
+@pytest.fixture
+def request_log(s3_topology: Topology) -> RequestLog:
+    """The default topology's gateway log, emptied at the start of the test."""
+    log = s3_topology.request_log
+    log.clear()
+    return log
+
+
+@pytest.fixture
+def scrubbed_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Remove CA, proxy, profile and endpoint variables; set dummy credentials and empty configs.
+
+    After this, only what a test passes explicitly decides trust, routing and endpoints.
+    """
+    doomed = {v for v in SCRUBBED_VARIABLES} | {v.lower() for v in SCRUBBED_VARIABLES}
+    doomed |= {name for name in os.environ if name.upper().startswith("AWS_ENDPOINT_URL")}
+    for name in doomed:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    empty = tmp_path_factory.getbasetemp() / "harness-empty-aws-config"
+    empty.touch()
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(empty))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))

@@ -1,0 +1,180 @@
+"""``Registry``: turns a ``RegistryConfig`` into stores, building each backend once.
+
+Configuration mistakes surface when the Registry is built, not at the first
+request (IO-11): unknown backend types, option names the backend's constructor
+does not accept, missing required options. Backends are still instantiated
+lazily (constructors of network backends do no I/O, but there is no reason to
+build clients nobody uses), under a lock so two threads never build two
+clients for one backend name. After ``close()`` the registry refuses to hand
+out stores (IO-23), because stores must not outlive the backends it closed.
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any
+
+from ._backend import Backend
+from ._config import BackendConfig, RegistryConfig
+from ._errors import BackendUnavailable
+from ._store import Store
+
+__all__ = ["Registry", "register_backend"]
+
+BackendFactory = Callable[..., Backend]
+
+_BACKEND_TYPES: dict[str, BackendFactory] = {}
+_TYPES_LOCK = threading.Lock()
+
+
+def register_backend(type_name: str, cls: type[Backend]) -> None:
+    """Make ``type_name`` usable as a config ``type``; re-registering replaces the earlier one."""
+    if not isinstance(type_name, str) or not type_name:
+        raise ValueError("backend type name must be a non-empty str")
+    with _TYPES_LOCK:
+        _BACKEND_TYPES[type_name] = cls
+
+
+def _builtin_types() -> dict[str, BackendFactory]:
+    from .backends import LocalBackend, MemoryBackend
+
+    types: dict[str, BackendFactory] = {"memory": MemoryBackend, "local": LocalBackend}
+    try:
+        from .backends._s3 import S3Backend
+    except ImportError:
+        pass
+    else:
+        types["s3"] = S3Backend
+    try:
+        from .backends._sftp import SFTPBackend
+    except ImportError:
+        pass
+    else:
+        types["sftp"] = SFTPBackend
+    return types
+
+
+def _register_builtins() -> None:
+    builtins = _builtin_types()
+    with _TYPES_LOCK:
+        for name, factory in builtins.items():
+            _BACKEND_TYPES.setdefault(name, factory)  # an earlier user registration wins
+
+
+def _kwargs(cfg: BackendConfig) -> dict[str, Any]:
+    kwargs: dict[str, Any] = dict(cfg.options)
+    if cfg.retry is not None:
+        kwargs["retry"] = cfg.retry
+    return kwargs
+
+
+def _invalid_options(name: str, cfg: BackendConfig, exc: Exception) -> ValueError:
+    return ValueError(
+        f"Invalid options for backend '{name}' (type='{cfg.type}'): {exc}. "
+        f"Provided options: {sorted(_kwargs(cfg))}"
+    )
+
+
+class Registry:
+    """Named stores over lazily built, shared backends. Use as a context manager."""
+
+    def __init__(self, config: RegistryConfig | None = None) -> None:
+        _register_builtins()
+        self._config = config if config is not None else RegistryConfig()
+        self._config.validate()
+        with _TYPES_LOCK:
+            types = dict(_BACKEND_TYPES)
+        self._factories: dict[str, BackendFactory] = {}
+        for name, cfg in self._config.backends.items():
+            factory = types.get(cfg.type)
+            if factory is None:
+                raise ValueError(
+                    f"Unknown backend type '{cfg.type}' for backend '{name}'. "
+                    f"Registered types: {sorted(types)}"
+                )
+            self._check_signature(name, cfg, factory)
+            self._factories[name] = factory
+        self._backends: dict[str, Backend] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+
+    @staticmethod
+    def _check_signature(name: str, cfg: BackendConfig, factory: BackendFactory) -> None:
+        try:
+            signature = inspect.signature(factory)
+        except (TypeError, ValueError):  # builtins or C callables: decide at instantiation
+            return
+        try:
+            signature.bind(**_kwargs(cfg))
+        except TypeError as exc:
+            raise _invalid_options(name, cfg, exc) from exc
+
+    @property
+    def config(self) -> RegistryConfig:
+        return self._config
+
+    def _backend(self, name: str) -> Backend:
+        with self._lock:
+            if self._closed:
+                raise BackendUnavailable("Registry is closed", backend=None)
+            backend = self._backends.get(name)
+            if backend is None:
+                cfg = self._config.backends[name]
+                try:
+                    backend = self._factories[name](**_kwargs(cfg))
+                except TypeError as exc:
+                    raise _invalid_options(name, cfg, exc) from exc
+                self._backends[name] = backend
+            return backend
+
+    def get_store(self, name: str) -> Store:
+        """A new store for profile ``name`` (stores do not own the shared backend)."""
+        if self._closed:
+            raise BackendUnavailable(f"Registry is closed; cannot open store '{name}'")
+        profile = self._config.stores.get(name)
+        if profile is None:
+            raise KeyError(
+                f"Unknown store '{name}'. Available stores: {sorted(self._config.stores)}"
+            )
+        return Store._borrowing(self._backend(profile.backend), profile.root_path)
+
+    def close(self) -> None:
+        """Close every backend built so far, even if some fail; then re-raise the first error."""
+        with self._lock:
+            self._closed = True
+            backends = list(self._backends.values())
+            self._backends.clear()
+        first: BaseException | None = None
+        for backend in backends:
+            try:
+                backend.close()
+            except Exception as exc:  # collected, re-raised below
+                if first is None:
+                    first = exc
+        if first is not None:
+            raise first
+
+    def __enter__(self) -> Registry:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Registry(stores={sorted(self._config.stores)})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Registry):
+            return NotImplemented
+        return self._config == other._config
+
+    def __hash__(self) -> int:
+        return id(self)

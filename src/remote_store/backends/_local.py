@@ -1,0 +1,608 @@
+"""``LocalBackend``: a directory on the local filesystem.
+
+Containment: every key is joined under the root after rejecting ``..`` and
+NUL, and the deepest existing component of the result is resolved (symlinks
+followed, broken ones too) and must still lie under the root; otherwise the
+operation is refused with ``InvalidPath``. A root directory that has been
+deleted reads as "absent" (probes ``False``, listings empty, tolerant deletes
+return) rather than as an escape.
+
+Writes that must not clobber are decided by the kernel, not by a prior check:
+plain writes open with ``O_CREAT | O_EXCL``; atomic writes promote their temp
+file with ``os.link`` (which fails if the target appeared meanwhile) and then
+unlink the temp. Overwriting atomic writes promote with ``os.replace``.
+``move``/``copy`` destinations keep a check-then-act for ``overwrite=False``
+(documented race: a file created between the check and the rename is replaced).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import secrets
+import shutil
+import stat
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO, NoReturn
+
+from .._backend import AtomicWriter, Backend, Content
+from .._capabilities import Capability, CapabilitySet
+from .._errors import (
+    AlreadyExists,
+    CapabilityNotSupported,
+    DirectoryNotEmpty,
+    InvalidPath,
+    NotFound,
+    PermissionDenied,
+    RemoteStoreError,
+)
+from .._glob import glob_via_listing
+from .._models import FileInfo, FolderEntry, FolderInfo, WriteResult
+from .._path import RemotePath, addressable_segments
+
+__all__ = ["LocalBackend"]
+
+_CHUNK = 1024 * 1024
+_TEMP_PREFIX = ".~tmp."
+
+
+def _mtime(st: os.stat_result) -> datetime:
+    return datetime.fromtimestamp(st.st_mtime, UTC)
+
+
+class LocalBackend(Backend):
+    """Files under ``root`` (created at construction). Registry type ``"local"``."""
+
+    CAPABILITIES = CapabilitySet.all_except(Capability.USER_METADATA)
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        if not isinstance(root, str | os.PathLike) or not os.fspath(root):
+            raise ValueError("LocalBackend root must be a non-empty path")
+        self._root = Path(os.path.realpath(os.path.expanduser(os.fspath(root))))
+        self._root.mkdir(parents=True, exist_ok=True)
+        self._root_text = str(self._root)
+
+    @property
+    def name(self) -> str:
+        return "local"
+
+    @property
+    def root(self) -> Path:
+        return self._root
+
+    def __repr__(self) -> str:
+        return f"LocalBackend(root={self._root_text!r})"
+
+    # -- addressing and containment -------------------------------------------
+    def _segments(self, key: str) -> list[str]:
+        if "\0" in key:
+            raise InvalidPath("Path contains a NUL character", path=key, backend=self.name)
+        segments = addressable_segments(key)
+        if ".." in segments:
+            raise InvalidPath("Path escapes root directory", path=key, backend=self.name)
+        try:
+            os.fsencode("/".join(segments))
+        except UnicodeEncodeError as exc:
+            raise InvalidPath(
+                "Path cannot be encoded for the local filesystem", path=key, backend=self.name
+            ) from exc
+        return segments
+
+    def _inside(self, real: str) -> bool:
+        return real == self._root_text or real.startswith(self._root_text + os.sep)
+
+    def _contain(self, key: str, segments: list[str]) -> Path:
+        """The target path, refused if its deepest existing component resolves outside."""
+        target = self._root.joinpath(*segments)
+        for depth in range(len(segments), 0, -1):
+            candidate = self._root.joinpath(*segments[:depth])
+            try:
+                present = os.path.lexists(candidate)
+            except (OSError, ValueError):
+                present = False
+            if present:
+                if not self._inside(os.path.realpath(candidate)):
+                    raise InvalidPath("Path escapes root directory", path=key, backend=self.name)
+                break
+        return target
+
+    def _resolve(self, key: str) -> tuple[list[str], Path]:
+        segments = self._segments(key)
+        return segments, self._contain(key, segments)
+
+    def _resolve_file(self, key: str, what: str) -> tuple[list[str], Path]:
+        segments = self._segments(key)
+        if not segments:
+            raise InvalidPath(
+                f"The root is not a valid target for a {what}", path=key, backend=self.name
+            )
+        return segments, self._contain(key, segments)
+
+    def _map(self, exc: OSError, key: str, *, is_dir_hint: bool = False) -> RemoteStoreError:
+        """Classify an ``OSError`` by type/errno (never a blanket mapping)."""
+        name = self.name
+        if isinstance(exc, FileNotFoundError | NotADirectoryError):
+            return NotFound("No such file or folder", path=key, backend=name)
+        if isinstance(exc, IsADirectoryError):
+            return InvalidPath("Path is a folder, not a file", path=key, backend=name)
+        if isinstance(exc, FileExistsError):
+            return AlreadyExists("File already exists", path=key, backend=name)
+        if isinstance(exc, PermissionError):
+            if is_dir_hint:
+                return InvalidPath("Path is a folder, not a file", path=key, backend=name)
+            return PermissionDenied(f"Permission denied: {exc.strerror}", path=key, backend=name)
+        if exc.errno == errno.ENOTEMPTY:
+            return DirectoryNotEmpty("Folder is not empty", path=key, backend=name)
+        if exc.errno in (errno.ENAMETOOLONG, errno.ELOOP, errno.EINVAL):
+            return InvalidPath(f"Invalid local path: {exc.strerror}", path=key, backend=name)
+        return RemoteStoreError(f"Local filesystem error: {exc}", path=key, backend=name)
+
+    def _raise(self, exc: OSError, key: str, *, is_dir_hint: bool = False) -> NoReturn:
+        raise self._map(exc, key, is_dir_hint=is_dir_hint) from exc
+
+    @staticmethod
+    def _stat(path: Path) -> os.stat_result | None:
+        try:
+            return path.stat()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except OSError as exc:
+            if exc.errno in (errno.ENAMETOOLONG, errno.ELOOP):
+                return None
+            raise
+
+    def _lstat_or_stat(self, key: str, path: Path) -> os.stat_result | None:
+        try:
+            return self._stat(path)
+        except OSError as exc:
+            self._raise(exc, key)
+
+    # -- probes ---------------------------------------------------------------
+    def exists(self, path: str) -> bool:
+        segments, target = self._resolve(path)
+        return not segments or self._lstat_or_stat(path, target) is not None
+
+    def is_file(self, path: str) -> bool:
+        segments, target = self._resolve(path)
+        if not segments:
+            return False
+        st = self._lstat_or_stat(path, target)
+        return st is not None and stat.S_ISREG(st.st_mode)
+
+    def is_folder(self, path: str) -> bool:
+        segments, target = self._resolve(path)
+        if not segments:
+            return True
+        st = self._lstat_or_stat(path, target)
+        return st is not None and stat.S_ISDIR(st.st_mode)
+
+    # -- reads ----------------------------------------------------------------
+    def read(self, path: str) -> BinaryIO:
+        _, target = self._resolve_file(path, "read")
+        try:
+            return open(target, "rb")  # the caller owns the stream
+        except OSError as exc:
+            self._raise(exc, path, is_dir_hint=target.is_dir())
+
+    def read_bytes(self, path: str) -> bytes:
+        _, target = self._resolve_file(path, "read")
+        try:
+            with open(target, "rb") as handle:
+                return handle.read()
+        except OSError as exc:
+            self._raise(exc, path, is_dir_hint=target.is_dir())
+
+    # -- writes ---------------------------------------------------------------
+    def _prepare_target(
+        self, path: str, overwrite: bool, metadata: Mapping[str, str] | None
+    ) -> tuple[list[str], Path]:
+        """R-WRITE-ORDER: root, folder at target, file ancestor, early AlreadyExists, parents."""
+        if metadata:
+            raise CapabilityNotSupported(
+                "Capability 'user_metadata' is not supported",
+                path=path,
+                backend=self.name,
+                capability=Capability.USER_METADATA.value,
+            )
+        segments, target = self._resolve_file(path, "write")
+        self._check_destination(path, segments, target, overwrite)
+        self._make_parents(path, target)
+        return segments, target
+
+    def _check_destination(
+        self, path: str, segments: list[str], target: Path, overwrite: bool
+    ) -> None:
+        for depth in range(1, len(segments)):
+            ancestor = self._root.joinpath(*segments[:depth])
+            st = self._lstat_or_stat(path, ancestor)
+            if st is None:
+                break
+            if not stat.S_ISDIR(st.st_mode):
+                raise InvalidPath(
+                    f"An ancestor of the target exists as a file: {'/'.join(segments[:depth])!r}",
+                    path=path,
+                    backend=self.name,
+                )
+        st = self._lstat_or_stat(path, target)
+        if st is not None and stat.S_ISDIR(st.st_mode):
+            raise InvalidPath("Target is an existing folder", path=path, backend=self.name)
+        if st is not None and not overwrite:
+            raise AlreadyExists("File already exists", path=path, backend=self.name)
+
+    def _make_parents(self, path: str, target: Path) -> None:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except (NotADirectoryError, FileExistsError) as exc:
+            raise InvalidPath(
+                "An ancestor of the target exists as a file", path=path, backend=self.name
+            ) from exc
+        except OSError as exc:
+            self._raise(exc, path)
+
+    @staticmethod
+    def _copy_into(content: Content, handle: BinaryIO) -> int:
+        if isinstance(content, bytes | bytearray | memoryview):
+            handle.write(content)
+            return len(content)
+        size = 0
+        while True:
+            chunk = content.read(_CHUNK)
+            if not chunk:
+                return size
+            handle.write(chunk)
+            size += len(chunk)
+
+    def _result(self, segments: list[str], target: Path, size: int) -> WriteResult:
+        try:
+            modified = _mtime(target.stat())
+        except OSError:
+            modified = None
+        return WriteResult(
+            path=RemotePath("/".join(segments)), size=size, source="native", last_modified=modified
+        )
+
+    def write(
+        self,
+        path: str,
+        content: Content,
+        *,
+        overwrite: bool = False,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult:
+        """In place, not atomic. ``overwrite=False`` is decided by ``O_EXCL``."""
+        segments, target = self._prepare_target(path, overwrite, metadata)
+        flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if overwrite else os.O_EXCL)
+        try:
+            fd = os.open(target, flags | getattr(os, "O_BINARY", 0), 0o666)
+        except OSError as exc:
+            self._raise(exc, path, is_dir_hint=target.is_dir())
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                size = self._copy_into(content, handle)
+        except OSError as exc:
+            self._raise(exc, path)
+        return self._result(segments, target, size)
+
+    def _temp_for(self, target: Path) -> tuple[Path, int]:
+        for _ in range(16):
+            temp = target.parent / f"{_TEMP_PREFIX}{secrets.token_hex(6)}"
+            try:
+                fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            except FileExistsError:
+                continue
+            return temp, fd
+        raise FileExistsError(errno.EEXIST, "could not allocate a temp file", str(target.parent))
+
+    def _promote(self, path: str, temp: Path, target: Path, overwrite: bool) -> None:
+        """Atomically publish ``temp`` at ``target``; no-clobber via ``os.link``."""
+        if overwrite:
+            os.replace(temp, target)
+            return
+        try:
+            os.link(temp, target)
+        except FileExistsError as exc:
+            if target.is_dir():
+                raise InvalidPath(
+                    "Target is an existing folder", path=path, backend=self.name
+                ) from exc
+            raise AlreadyExists("File already exists", path=path, backend=self.name) from exc
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
+                raise
+            # Filesystem without hard links: documented check-then-act fallback.
+            if os.path.lexists(target):
+                raise AlreadyExists("File already exists", path=path, backend=self.name) from exc
+            os.replace(temp, target)
+            return
+        os.unlink(temp)
+
+    def write_atomic(
+        self,
+        path: str,
+        content: Content,
+        *,
+        overwrite: bool = False,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult:
+        with self.open_atomic(path, overwrite=overwrite, metadata=metadata) as writer:
+            if isinstance(content, bytes | bytearray | memoryview):
+                writer.write(content)
+            else:
+                while chunk := content.read(_CHUNK):
+                    writer.write(chunk)
+        assert writer.result is not None
+        return writer.result
+
+    @contextmanager
+    def open_atomic(
+        self,
+        path: str,
+        *,
+        overwrite: bool = False,
+        metadata: Mapping[str, str] | None = None,
+    ) -> Iterator[AtomicWriter]:
+        segments, target = self._prepare_target(path, overwrite, metadata)
+        try:
+            temp, fd = self._temp_for(target)
+        except OSError as exc:
+            self._raise(exc, path)
+        handle = os.fdopen(fd, "wb")
+        writer = AtomicWriter(handle)
+        try:
+            yield writer
+            handle.flush()
+            os.fsync(handle.fileno())
+            handle.close()
+            self._promote(path, temp, target, overwrite)
+        except BaseException as exc:
+            handle.close()
+            with suppress(FileNotFoundError):
+                os.unlink(temp)
+            writer.close()
+            if isinstance(exc, OSError):
+                self._raise(exc, path, is_dir_hint=target.is_dir())
+            raise
+        writer.result = self._result(segments, target, writer.bytes_written)
+        writer.close()
+
+    # -- deletes --------------------------------------------------------------
+    def delete(self, path: str, *, missing_ok: bool = False) -> None:
+        _, target = self._resolve_file(path, "delete")
+        if target.is_dir():
+            raise InvalidPath("Path is a folder, not a file", path=path, backend=self.name)
+        try:
+            os.unlink(target)
+        except (FileNotFoundError, NotADirectoryError) as exc:
+            if missing_ok:
+                return
+            self._raise(exc, path)
+        except OSError as exc:
+            self._raise(exc, path, is_dir_hint=target.is_dir())
+
+    def delete_folder(
+        self, path: str, *, recursive: bool = False, missing_ok: bool = False
+    ) -> None:
+        _, target = self._resolve_file(path, "folder delete")
+        st = self._lstat_or_stat(path, target)
+        if st is None:
+            if missing_ok:
+                return
+            raise NotFound("Folder does not exist", path=path, backend=self.name)
+        if not stat.S_ISDIR(st.st_mode):
+            raise InvalidPath("Path is a file, not a folder", path=path, backend=self.name)
+        try:
+            if recursive:
+                shutil.rmtree(target)
+            else:
+                os.rmdir(target)
+        except (FileNotFoundError, NotADirectoryError) as exc:
+            if missing_ok:
+                return
+            self._raise(exc, path)
+        except OSError as exc:
+            if exc.errno in (errno.ENOTEMPTY, errno.EEXIST) or getattr(exc, "winerror", 0) == 145:
+                raise DirectoryNotEmpty(
+                    "Folder is not empty", path=path, backend=self.name
+                ) from exc
+            self._raise(exc, path)
+
+    # -- listings -------------------------------------------------------------
+    def _kind(self, entry: os.DirEntry[str]) -> str | None:
+        """``"file"``, ``"dir"`` or ``None`` (skip: vanished, special, or symlink escaping)."""
+        try:
+            if entry.is_symlink() and not self._inside(os.path.realpath(entry.path)):
+                return None
+            if entry.is_dir(follow_symlinks=False):
+                return "dir"
+            if entry.is_file():
+                return "file"
+        except OSError:
+            return None
+        return None
+
+    def _entry_info(self, key: str, entry: os.DirEntry[str]) -> FileInfo | None:
+        try:
+            st = entry.stat()
+        except OSError:
+            return None
+        return FileInfo(
+            path=RemotePath(key), name=entry.name, size=st.st_size, modified_at=_mtime(st)
+        )
+
+    def _scan(self, key: str, folder: Path) -> Iterator[os.DirEntry[str]]:
+        try:
+            with os.scandir(folder) as entries:
+                yield from entries
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        except OSError as exc:
+            self._raise(exc, key)
+
+    def _walk(
+        self, prefix: str, folder: Path, recursive: bool, max_depth: int | None, depth: int
+    ) -> Iterator[FileInfo]:
+        subfolders: list[tuple[str, Path]] = []
+        for entry in self._scan(prefix, folder):
+            key = f"{prefix}/{entry.name}" if prefix else entry.name
+            kind = self._kind(entry)
+            if kind == "file":
+                info = self._entry_info(key, entry)
+                if info is not None:
+                    yield info
+            elif kind == "dir" and recursive and (max_depth is None or depth < max_depth):
+                subfolders.append((key, Path(entry.path)))
+        for key, path in subfolders:
+            yield from self._walk(key, path, recursive, max_depth, depth + 1)
+
+    def list_files(
+        self, path: str, *, recursive: bool = False, max_depth: int | None = None
+    ) -> Iterator[FileInfo]:
+        segments, target = self._resolve(path)
+        yield from self._walk("/".join(segments), target, recursive, max_depth, 0)
+
+    def list_folders(self, path: str) -> Iterator[FolderEntry]:
+        segments, target = self._resolve(path)
+        prefix = "/".join(segments)
+        for entry in self._scan(prefix, target):
+            if self._kind(entry) == "dir":
+                key = f"{prefix}/{entry.name}" if prefix else entry.name
+                yield FolderEntry(path=RemotePath(key), name=entry.name)
+
+    def iter_children(self, path: str) -> Iterator[FileInfo | FolderEntry]:
+        segments, target = self._resolve(path)
+        prefix = "/".join(segments)
+        for entry in self._scan(prefix, target):
+            key = f"{prefix}/{entry.name}" if prefix else entry.name
+            kind = self._kind(entry)
+            if kind == "dir":
+                yield FolderEntry(path=RemotePath(key), name=entry.name)
+            elif kind == "file":
+                info = self._entry_info(key, entry)
+                if info is not None:
+                    yield info
+
+    def glob(self, pattern: str) -> Iterator[FileInfo]:
+        return glob_via_listing(self, pattern)
+
+    # -- metadata -------------------------------------------------------------
+    def get_file_info(self, path: str) -> FileInfo:
+        segments, target = self._resolve_file(path, "file info")
+        st = self._lstat_or_stat(path, target)
+        if st is None:
+            raise NotFound("File does not exist", path=path, backend=self.name)
+        if stat.S_ISDIR(st.st_mode):
+            raise InvalidPath("Path is a folder, not a file", path=path, backend=self.name)
+        return FileInfo(
+            path=RemotePath("/".join(segments)),
+            name=segments[-1],
+            size=st.st_size,
+            modified_at=_mtime(st),
+        )
+
+    def get_folder_info(self, path: str) -> FolderInfo:
+        segments, target = self._resolve(path)
+        if segments:
+            st = self._lstat_or_stat(path, target)
+            if st is None:
+                raise NotFound("Folder does not exist", path=path, backend=self.name)
+            if not stat.S_ISDIR(st.st_mode):
+                raise InvalidPath("Path is a file, not a folder", path=path, backend=self.name)
+        count = total = 0
+        latest: datetime | None = None
+        for info in self._walk("/".join(segments), target, True, None, 0):
+            count += 1
+            total += info.size
+            if latest is None or info.modified_at > latest:
+                latest = info.modified_at
+        return FolderInfo(
+            path=RemotePath.from_backend_path("/".join(segments)),
+            file_count=count,
+            total_size=total,
+            modified_at=latest,
+        )
+
+    # -- move / copy ----------------------------------------------------------
+    def _prepare_transfer(
+        self, src: str, dst: str, overwrite: bool
+    ) -> tuple[Path, Path, list[str]] | None:
+        """R-MOVE order; ``None`` means "same path, nothing to do"."""
+        _, source = self._resolve_file(src, "move/copy source")
+        dst_segments, target = self._resolve_file(dst, "move/copy destination")
+        st = self._lstat_or_stat(src, source)
+        if st is None:
+            raise NotFound("Source does not exist", path=src, backend=self.name)
+        if stat.S_ISDIR(st.st_mode):
+            raise InvalidPath("Source is a folder, not a file", path=src, backend=self.name)
+        if source == target:
+            return None
+        self._check_destination(dst, dst_segments, target, overwrite)
+        self._make_parents(dst, target)
+        return source, target, dst_segments
+
+    def move(self, src: str, dst: str, *, overwrite: bool = False) -> None:
+        prepared = self._prepare_transfer(src, dst, overwrite)
+        if prepared is None:
+            return
+        source, target, _ = prepared
+        try:
+            os.replace(source, target)
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                self._raise(exc, dst)
+            try:
+                shutil.move(source, target)  # another filesystem: copy + delete (not atomic)
+            except OSError as inner:
+                self._raise(inner, dst)
+
+    def copy(self, src: str, dst: str, *, overwrite: bool = False) -> None:
+        """Copy through a temp file in the destination folder, then rename into place.
+
+        The copy is a new file: its modification time is "now" (IO-20), as on
+        the other backends; permission bits are copied.
+        """
+        prepared = self._prepare_transfer(src, dst, overwrite)
+        if prepared is None:
+            return
+        source, target, _ = prepared
+        temp: Path | None = None
+        try:
+            temp, fd = self._temp_for(target)
+            os.close(fd)
+            shutil.copyfile(source, temp)
+            shutil.copymode(source, temp)
+            self._promote(dst, temp, target, overwrite)
+        except OSError as exc:
+            if temp is not None:
+                with suppress(FileNotFoundError):
+                    os.unlink(temp)
+            self._raise(exc, dst)
+        except BaseException:
+            if temp is not None:
+                with suppress(FileNotFoundError):
+                    os.unlink(temp)
+            raise
+
+    # -- addressing and lifecycle ---------------------------------------------
+    def native_path(self, key: str) -> str:
+        segments = addressable_segments(key)
+        root = self._root.as_posix()
+        return f"{root}/{'/'.join(segments)}" if segments else root
+
+    def to_key(self, native_path: str) -> str:
+        text = native_path.replace("\\", "/")
+        root = self._root.as_posix()
+        if text == root:
+            return ""
+        if text.startswith(root + "/"):
+            return text[len(root) + 1 :]
+        return native_path
+
+    def check_health(self) -> None:
+        """The one operation that observes the real root directory."""
+        if not self._root.is_dir():
+            raise NotFound("Root directory does not exist", path="", backend=self.name)
+        if not os.access(self._root, os.R_OK | os.X_OK):
+            raise PermissionDenied("Root directory is not readable", path="", backend=self.name)

@@ -1,0 +1,411 @@
+"""``MemoryBackend``: an in-process tree, for tests and scratch data.
+
+Folders are explicit nodes (like a filesystem): writing ``a/b/c`` creates ``a``
+and ``a/b``; deleting the last file keeps the folder. One lock guards every
+traversal and mutation, so each operation is atomic; listings take a snapshot
+under the lock and yield outside it, so a caller may use the backend while
+iterating.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import BinaryIO
+
+from .._backend import AtomicWriter, Backend, Content
+from .._capabilities import Capability, CapabilitySet
+from .._errors import AlreadyExists, DirectoryNotEmpty, InvalidPath, NotFound
+from .._metadata import normalize_metadata
+from .._models import FileInfo, FolderEntry, FolderInfo, WriteResult
+from .._path import RemotePath, addressable_segments
+
+__all__ = ["MemoryBackend"]
+
+_CHUNK = 64 * 1024
+
+
+@dataclass
+class _File:
+    data: bytes
+    modified_at: datetime
+    content_type: str | None = None
+    metadata: dict[str, str] | None = None
+
+
+@dataclass
+class _Dir:
+    children: dict[str, _File | _Dir]
+
+
+def _drain(content: Content) -> bytes:
+    if isinstance(content, bytes | bytearray | memoryview):
+        return bytes(content)
+    chunks: list[bytes] = []
+    while True:
+        chunk = content.read(_CHUNK)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(bytes(chunk))
+
+
+class MemoryBackend(Backend):
+    """Everything in a dict tree; no parameters. Registry type ``"memory"``."""
+
+    CAPABILITIES = CapabilitySet.all_except(Capability.GLOB, Capability.LAZY_READ)
+
+    def __init__(self) -> None:
+        self._tree = _Dir({})
+        self._lock = threading.Lock()
+        self._files = 0
+        self._folders = 0
+
+    @property
+    def name(self) -> str:
+        return "memory"
+
+    def __repr__(self) -> str:
+        return f"MemoryBackend(files={self._files}, folders={self._folders})"
+
+    # -- helpers --------------------------------------------------------------
+    def _segments(self, key: str) -> list[str]:
+        if "\0" in key:
+            raise InvalidPath("Path contains a NUL character", path=key, backend=self.name)
+        segments = addressable_segments(key)
+        if not segments:
+            return []
+        if key.startswith("/"):
+            raise InvalidPath("Path must be relative", path=key, backend=self.name)
+        if ".." in segments:
+            raise InvalidPath("Path must not contain '..' segments", path=key, backend=self.name)
+        return segments
+
+    def _file_segments(self, key: str, what: str = "file operation") -> list[str]:
+        segments = self._segments(key)
+        if not segments:
+            raise InvalidPath(
+                f"The root is not a valid target for a {what}", path=key, backend=self.name
+            )
+        return segments
+
+    def _lookup(self, segments: list[str]) -> _File | _Dir | None:
+        node: _File | _Dir = self._tree
+        for segment in segments:
+            if not isinstance(node, _Dir):
+                return None
+            child = node.children.get(segment)
+            if child is None:
+                return None
+            node = child
+        return node
+
+    def _check_target(self, key: str, segments: list[str], overwrite: bool) -> None:
+        """R-WRITE-ORDER steps 1-2 (caller holds the lock)."""
+        node: _File | _Dir = self._tree
+        for segment in segments[:-1]:
+            assert isinstance(node, _Dir)
+            child = node.children.get(segment)
+            if child is None:
+                return
+            if isinstance(child, _File):
+                raise InvalidPath(
+                    f"An ancestor of the target exists as a file: {segment!r}",
+                    path=key,
+                    backend=self.name,
+                )
+            node = child
+        assert isinstance(node, _Dir)
+        existing = node.children.get(segments[-1])
+        if isinstance(existing, _Dir):
+            raise InvalidPath("Target is an existing folder", path=key, backend=self.name)
+        if existing is not None and not overwrite:
+            raise AlreadyExists("File already exists", path=key, backend=self.name)
+
+    def _parent_dir(self, segments: list[str]) -> _Dir:
+        """Create missing parents (caller holds the lock and has run ``_check_target``)."""
+        node = self._tree
+        for segment in segments[:-1]:
+            child = node.children.get(segment)
+            if child is None:
+                child = _Dir({})
+                node.children[segment] = child
+                self._folders += 1
+            assert isinstance(child, _Dir)
+            node = child
+        return node
+
+    def _info(self, segments: list[str], entry: _File) -> FileInfo:
+        return FileInfo(
+            path=RemotePath("/".join(segments)),
+            name=segments[-1],
+            size=len(entry.data),
+            modified_at=entry.modified_at,
+            content_type=entry.content_type,
+            metadata=dict(entry.metadata) if entry.metadata else None,
+        )
+
+    @staticmethod
+    def _count(node: _Dir) -> tuple[int, int]:
+        files = folders = 0
+        for child in node.children.values():
+            if isinstance(child, _Dir):
+                sub_files, sub_folders = MemoryBackend._count(child)
+                files += sub_files
+                folders += sub_folders + 1
+            else:
+                files += 1
+        return files, folders
+
+    # -- probes ---------------------------------------------------------------
+    def exists(self, path: str) -> bool:
+        segments = self._segments(path)
+        with self._lock:
+            return self._lookup(segments) is not None
+
+    def is_file(self, path: str) -> bool:
+        segments = self._segments(path)
+        with self._lock:
+            return isinstance(self._lookup(segments), _File)
+
+    def is_folder(self, path: str) -> bool:
+        segments = self._segments(path)
+        with self._lock:
+            return isinstance(self._lookup(segments), _Dir)
+
+    # -- reads ----------------------------------------------------------------
+    def _get_file(self, path: str) -> tuple[list[str], _File]:
+        segments = self._file_segments(path, "read")
+        with self._lock:
+            node = self._lookup(segments)
+        if node is None:
+            raise NotFound("File does not exist", path=path, backend=self.name)
+        if isinstance(node, _Dir):
+            raise InvalidPath("Path is a folder, not a file", path=path, backend=self.name)
+        return segments, node
+
+    def read(self, path: str) -> BinaryIO:
+        return io.BytesIO(self._get_file(path)[1].data)
+
+    def read_bytes(self, path: str) -> bytes:
+        return self._get_file(path)[1].data
+
+    # -- writes ---------------------------------------------------------------
+    def write(
+        self,
+        path: str,
+        content: Content,
+        *,
+        overwrite: bool = False,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult:
+        segments = self._file_segments(path, "write")
+        normalised = normalize_metadata(metadata)
+        with self._lock:
+            # Fail before draining the caller's stream; re-checked at commit.
+            self._check_target(path, segments, overwrite)
+        data = _drain(content)
+        with self._lock:
+            self._check_target(path, segments, overwrite)  # authoritative, under the same lock
+            parent = self._parent_dir(segments)
+            now = datetime.now(UTC)
+            existing = parent.children.get(segments[-1])
+            if isinstance(existing, _File):
+                existing.data = data
+                existing.modified_at = now
+                existing.metadata = normalised
+            else:
+                parent.children[segments[-1]] = _File(data, now, metadata=normalised)
+                self._files += 1
+        return WriteResult(
+            path=RemotePath("/".join(segments)),
+            size=len(data),
+            source="native",
+            last_modified=now,
+            metadata=dict(normalised) if normalised else None,
+        )
+
+    def write_atomic(
+        self,
+        path: str,
+        content: Content,
+        *,
+        overwrite: bool = False,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult:
+        # Every memory write is atomic: the entry is swapped under the lock.
+        return self.write(path, content, overwrite=overwrite, metadata=metadata)
+
+    @contextmanager
+    def open_atomic(
+        self,
+        path: str,
+        *,
+        overwrite: bool = False,
+        metadata: Mapping[str, str] | None = None,
+    ) -> Iterator[AtomicWriter]:
+        segments = self._file_segments(path, "write")
+        normalised = normalize_metadata(metadata)
+        with self._lock:
+            self._check_target(path, segments, overwrite)
+        buffer = io.BytesIO()
+        writer = AtomicWriter(buffer)
+        try:
+            yield writer
+            writer.result = self.write(
+                path, buffer.getvalue(), overwrite=overwrite, metadata=normalised
+            )
+        finally:
+            writer.close()
+
+    # -- deletes --------------------------------------------------------------
+    def delete(self, path: str, *, missing_ok: bool = False) -> None:
+        segments = self._file_segments(path, "delete")
+        with self._lock:
+            node = self._lookup(segments)
+            if isinstance(node, _Dir):
+                raise InvalidPath("Path is a folder, not a file", path=path, backend=self.name)
+            if node is None:
+                if missing_ok:
+                    return
+                raise NotFound("File does not exist", path=path, backend=self.name)
+            parent = self._lookup(segments[:-1])
+            assert isinstance(parent, _Dir)
+            del parent.children[segments[-1]]
+            self._files -= 1
+
+    def delete_folder(
+        self, path: str, *, recursive: bool = False, missing_ok: bool = False
+    ) -> None:
+        segments = self._file_segments(path, "folder delete")
+        with self._lock:
+            node = self._lookup(segments)
+            if isinstance(node, _File):
+                raise InvalidPath("Path is a file, not a folder", path=path, backend=self.name)
+            if node is None:
+                if missing_ok:
+                    return
+                raise NotFound("Folder does not exist", path=path, backend=self.name)
+            if node.children and not recursive:
+                raise DirectoryNotEmpty("Folder is not empty", path=path, backend=self.name)
+            files, folders = self._count(node)
+            parent = self._lookup(segments[:-1])
+            assert isinstance(parent, _Dir)
+            del parent.children[segments[-1]]
+            self._files -= files
+            self._folders -= folders + 1
+
+    # -- listings -------------------------------------------------------------
+    def _snapshot_files(
+        self, segments: list[str], recursive: bool, max_depth: int | None
+    ) -> list[FileInfo]:
+        with self._lock:
+            node = self._lookup(segments)
+            if not isinstance(node, _Dir):
+                return []
+            found: list[FileInfo] = []
+            stack: list[tuple[list[str], _Dir, int]] = [(segments, node, 0)]
+            while stack:
+                prefix, folder, depth = stack.pop()
+                for name, child in folder.children.items():
+                    if isinstance(child, _File):
+                        found.append(self._info([*prefix, name], child))
+                    elif recursive and (max_depth is None or depth < max_depth):
+                        stack.append(([*prefix, name], child, depth + 1))
+            return found
+
+    def list_files(
+        self, path: str, *, recursive: bool = False, max_depth: int | None = None
+    ) -> Iterator[FileInfo]:
+        segments = self._segments(path)
+        yield from self._snapshot_files(segments, recursive, max_depth)
+
+    def list_folders(self, path: str) -> Iterator[FolderEntry]:
+        segments = self._segments(path)
+        with self._lock:
+            node = self._lookup(segments)
+            names = (
+                [n for n, c in node.children.items() if isinstance(c, _Dir)]
+                if isinstance(node, _Dir)
+                else []
+            )
+        for name in names:
+            yield FolderEntry(path=RemotePath("/".join([*segments, name])), name=name)
+
+    def iter_children(self, path: str) -> Iterator[FileInfo | FolderEntry]:
+        segments = self._segments(path)
+        children: list[FileInfo | FolderEntry] = []
+        with self._lock:
+            node = self._lookup(segments)
+            if isinstance(node, _Dir):
+                for name, child in node.children.items():
+                    if isinstance(child, _File):
+                        children.append(self._info([*segments, name], child))
+                    else:
+                        children.append(
+                            FolderEntry(path=RemotePath("/".join([*segments, name])), name=name)
+                        )
+        yield from children
+
+    # -- metadata -------------------------------------------------------------
+    def get_file_info(self, path: str) -> FileInfo:
+        segments, entry = self._get_file(path)
+        return self._info(segments, entry)
+
+    def get_folder_info(self, path: str) -> FolderInfo:
+        segments = self._segments(path)
+        with self._lock:
+            node = self._lookup(segments)
+        if isinstance(node, _File):
+            raise InvalidPath("Path is a file, not a folder", path=path, backend=self.name)
+        if node is None:
+            raise NotFound("Folder does not exist", path=path, backend=self.name)
+        files = self._snapshot_files(segments, True, None)
+        latest = max((f.modified_at for f in files), default=None)
+        return FolderInfo(
+            path=RemotePath.from_backend_path("/".join(segments)),
+            file_count=len(files),
+            total_size=sum(f.size for f in files),
+            modified_at=latest,
+        )
+
+    # -- move / copy ----------------------------------------------------------
+    def _transfer(self, src: str, dst: str, overwrite: bool, *, keep: bool) -> None:
+        src_segments = self._file_segments(src, "move/copy source")
+        dst_segments = self._file_segments(dst, "move/copy destination")
+        with self._lock:
+            node = self._lookup(src_segments)
+            if node is None:
+                raise NotFound("Source does not exist", path=src, backend=self.name)
+            if isinstance(node, _Dir):
+                raise InvalidPath("Source is a folder, not a file", path=src, backend=self.name)
+            if src_segments == dst_segments:
+                return
+            self._check_target(dst, dst_segments, overwrite)
+            parent = self._parent_dir(dst_segments)
+            replaced = parent.children.get(dst_segments[-1]) is not None
+            if keep:
+                entry = _File(
+                    node.data,
+                    datetime.now(UTC),
+                    node.content_type,
+                    dict(node.metadata) if node.metadata else None,
+                )
+            else:
+                entry = node
+                src_parent = self._lookup(src_segments[:-1])
+                assert isinstance(src_parent, _Dir)
+                del src_parent.children[src_segments[-1]]
+                self._files -= 1
+            parent.children[dst_segments[-1]] = entry
+            if not replaced:
+                self._files += 1
+
+    def move(self, src: str, dst: str, *, overwrite: bool = False) -> None:
+        self._transfer(src, dst, overwrite, keep=False)
+
+    def copy(self, src: str, dst: str, *, overwrite: bool = False) -> None:
+        self._transfer(src, dst, overwrite, keep=True)

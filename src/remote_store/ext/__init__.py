@@ -1,0 +1,1 @@
+"""Optional extensions built on the public ``Store`` API (``cache``, ``yaml``)."""

@@ -1,0 +1,75 @@
+"""Servers stop cleanly: no thread, socket or connection outlives stop()."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+from remote_store_harness._forward_proxy import ForwardProxy
+from remote_store_harness._gateway import Gateway
+from remote_store_harness._tls import ServerCert
+
+
+def _open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def _fds_settle_to(limit: int, timeout: float = 3.0) -> int:
+    """The in-process upstream closes its side of a connection on its own thread: give it a
+    moment, then report the descriptor count."""
+    deadline = time.monotonic() + timeout
+    while _open_fds() > limit and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return _open_fds()
+
+
+def _harness_threads() -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name.startswith("harness-")]
+
+
+def test_stop_leaves_no_threads_or_sockets(
+    moto_url: str, server_cert: ServerCert, ca_file: Path, s3_client
+) -> None:
+    s3_client("http://127.0.0.1:1")  # import boto3 & co. before counting descriptors
+    before = _open_fds()
+    gw = Gateway(moto_url, tls=server_cert).start()
+    address = ("127.0.0.1", gw.port)
+    px = ForwardProxy(resolve={"s3.test": address}).start()
+    client = s3_client(f"https://localhost:{gw.port}", verify=str(ca_file), proxy=px.url)
+    client.list_buckets()
+    idle = socket.create_connection(("127.0.0.1", gw.port))  # a client that never speaks
+    px.stop()
+    gw.stop()
+    idle.close()
+    client.close()
+    assert _harness_threads() == []
+    assert _fds_settle_to(before) <= before
+
+
+def test_stop_closes_idle_keep_alive_client_connections(gateway: Gateway, s3_client) -> None:
+    client = s3_client(gateway.url)
+    client.list_buckets()
+    assert gateway.open_connections == 1
+    gateway.stop()
+    assert gateway.open_connections == 0 and not gateway.running
+
+
+def test_stop_is_idempotent_and_restart_is_refused(moto_url: str) -> None:
+    import pytest
+
+    from remote_store_harness._aio import ServerStateError
+
+    gw = Gateway(moto_url).start()
+    with pytest.raises(ServerStateError):
+        gw.start()
+    gw.stop()
+    gw.stop()
+
+
+def test_servers_listen_on_loopback_only(gateway: Gateway) -> None:
+    with ForwardProxy() as px:
+        assert gateway.url.startswith("http://127.0.0.1:")
+        assert px.url.startswith("http://127.0.0.1:")

@@ -1,0 +1,223 @@
+"""Request counts per operation, read from the harness gateway's log (counts, never timings)."""
+
+from __future__ import annotations
+
+import io
+import math
+from typing import Any
+
+import pytest
+
+from remote_store import Store
+from remote_store.backends import S3Backend
+
+pytestmark = pytest.mark.s3
+
+
+def ops(log: Any) -> dict[str, int]:
+    return dict(log.operations())
+
+
+def test_write_of_small_bytes_is_one_put(backend: S3Backend, log: Any) -> None:
+    backend.write("a/b.txt", b"payload", overwrite=True)
+    assert ops(log) == {"PutObject": 1}
+
+
+def test_write_with_overwrite_false_is_one_conditional_put(backend: S3Backend, log: Any) -> None:
+    backend.write("a/b.txt", b"payload")
+    assert ops(log) == {"PutObject": 1}
+    assert log.records()[0].headers.get("if-none-match") == "*"
+
+
+def test_overwrite_true_sends_no_condition(backend: S3Backend, log: Any) -> None:
+    backend.write("x", b"1", overwrite=True)
+    assert "if-none-match" not in log.records()[0].headers
+
+
+def test_small_stream_write_is_one_put(backend: S3Backend, log: Any) -> None:
+    backend.write("s", io.BytesIO(b"x" * 1000))
+    assert ops(log) == {"PutObject": 1}
+
+
+def test_conditional_writes_off_is_head_then_put(
+    backend_factory: Any, log: Any
+) -> None:
+    backend = backend_factory(conditional_writes=False)
+    backend.write("k", b"v")
+    assert [r.operation for r in log.records()] == ["HeadObject", "PutObject"]
+    assert "if-none-match" not in log.records()[1].headers
+
+
+def test_read_bytes_is_one_get(backend: S3Backend, log: Any) -> None:
+    backend.write("k", b"v" * 100)
+    mark = log.mark()
+    assert backend.read_bytes("k") == b"v" * 100
+    assert log.operations(since=mark) == {"GetObject": 1}
+
+
+def test_sequential_read_of_a_stream_is_one_get(backend: S3Backend, log: Any) -> None:
+    data = bytes(range(256)) * 4000
+    backend.write("k", data)
+    mark = log.mark()
+    with backend.read("k") as stream:
+        assert stream.read() == data
+    assert log.operations(since=mark) == {"GetObject": 1}
+
+
+def test_get_file_info_is_one_head(backend: S3Backend, log: Any) -> None:
+    backend.write("k", b"v")
+    mark = log.mark()
+    backend.get_file_info("k")
+    assert log.operations(since=mark) == {"HeadObject": 1}
+
+
+def test_recursive_listing_costs_one_request_per_thousand_objects(
+    backend: S3Backend, topology: Any, s3_bucket: str, log: Any
+) -> None:
+    n = 2345
+    topology.target.populate(s3_bucket, [(f"data/d{i % 7}/sub{i % 3}/f{i}", 3) for i in range(n)])
+    files = list(backend.list_files("data", recursive=True))
+    assert len(files) == n
+    assert ops(log) == {"ListObjectsV2": math.ceil(n / 1000)}
+    assert all("delimiter" not in r.query for r in log.records())
+
+
+def test_recursive_listing_yields_first_page_before_fetching_the_next(
+    backend: S3Backend, topology: Any, s3_bucket: str, log: Any
+) -> None:
+    topology.target.populate(s3_bucket, [(f"p/{i:05d}", 1) for i in range(2500)])
+    stream = backend.list_files("p", recursive=True)
+    first = next(stream)
+    assert first.path.parts[0] == "p"
+    assert ops(log) == {"ListObjectsV2": 1}
+    assert sum(1 for _ in stream) == 2499
+    assert ops(log) == {"ListObjectsV2": 3}
+
+
+@pytest.mark.parametrize("children", [5, 1000, 1001, 2100])
+def test_shallow_listing_costs_one_delimiter_request_per_thousand_children(
+    backend: S3Backend, topology: Any, s3_bucket: str, log: Any, children: int
+) -> None:
+    half = children // 2
+    items = [(f"top/f{i}", 1) for i in range(half)]
+    # Folders with many objects each count once: the cost follows children, not objects.
+    items += [(f"top/d{i}/x{j}", 1) for i in range(children - half) for j in range(3)]
+    topology.target.populate(s3_bucket, items)
+    entries = list(backend.iter_children("top"))
+    assert len(entries) == children
+    assert ops(log) == {"ListObjectsV2": math.ceil(children / 1000)}
+    assert all("delimiter=%2F" in r.query for r in log.records())
+
+
+def test_max_depth_zero_is_one_delimiter_listing(
+    backend: S3Backend, topology: Any, s3_bucket: str, log: Any
+) -> None:
+    topology.target.populate(s3_bucket, [("t/a", 1), ("t/b/c", 1), ("t/b/d/e", 1)])
+    store = Store(backend)
+    assert [str(f.path) for f in store.list_files("t", max_depth=0)] == ["t/a"]
+    assert ops(log) == {"ListObjectsV2": 1}
+    assert "delimiter=%2F" in log.records()[0].query
+
+
+def test_max_depth_is_one_flat_stream_filtered_client_side(
+    backend: S3Backend, topology: Any, s3_bucket: str, log: Any
+) -> None:
+    topology.target.populate(s3_bucket, [("t/a", 1), ("t/b/c", 1), ("t/b/d/e", 1)])
+    store = Store(backend)
+    assert sorted(str(f.path) for f in store.list_files("t", max_depth=1)) == ["t/a", "t/b/c"]
+    assert ops(log) == {"ListObjectsV2": 1}
+    assert "delimiter" not in log.records()[0].query
+
+
+def test_glob_pushes_its_literal_prefix_into_the_listing(
+    backend: S3Backend, topology: Any, s3_bucket: str, log: Any
+) -> None:
+    topology.target.populate(
+        s3_bucket, [("logs/2024-01.gz", 1), ("logs/2024-02.txt", 1), ("logs/2023-12.gz", 1)]
+    )
+    assert [str(f.path) for f in backend.glob("logs/2024-*.gz")] == ["logs/2024-01.gz"]
+    assert ops(log) == {"ListObjectsV2": 1}
+    assert "prefix=logs%2F2024-" in log.records()[0].query
+
+
+def test_recursive_glob_is_one_flat_stream(
+    backend: S3Backend, topology: Any, s3_bucket: str, log: Any
+) -> None:
+    topology.target.populate(s3_bucket, [(f"g/{i % 10}/{j}/f.csv", 1) for i in range(10) for j in range(5)])
+    assert len(list(backend.glob("g/**/*.csv"))) == 50
+    assert ops(log) == {"ListObjectsV2": 1}
+    assert "delimiter" not in log.records()[0].query
+
+
+def test_get_folder_info_is_one_flat_stream(
+    backend: S3Backend, topology: Any, s3_bucket: str, log: Any
+) -> None:
+    topology.target.populate(s3_bucket, [(f"f/{i % 20}/{i}", 2) for i in range(1500)])
+    info = backend.get_folder_info("f")
+    assert (info.file_count, info.total_size) == (1500, 3000)
+    assert ops(log) == {"ListObjectsV2": 2}
+
+
+def test_move_with_overwrite_is_copy_then_delete(backend: S3Backend, log: Any) -> None:
+    backend.write("src", b"v")
+    mark = log.mark()
+    backend.move("src", "dst", overwrite=True)
+    assert [r.operation for r in log.since(mark)] == ["CopyObject", "DeleteObject"]
+
+
+def test_move_without_overwrite_checks_the_destination_first(
+    backend: S3Backend, log: Any
+) -> None:
+    backend.write("src", b"v")
+    mark = log.mark()
+    backend.move("src", "dst")
+    assert [r.operation for r in log.since(mark)] == ["HeadObject", "CopyObject", "DeleteObject"]
+
+
+def test_copy_is_server_side(backend: S3Backend, log: Any) -> None:
+    backend.write("src", b"v" * 10_000)
+    mark = log.mark()
+    backend.copy("src", "dst", overwrite=True)
+    records = log.since(mark)
+    assert [r.operation for r in records] == ["CopyObject"]
+    assert records[0].bytes_in < 1000  # no payload went through the client
+
+
+def test_delete_is_head_then_delete(backend: S3Backend, log: Any) -> None:
+    backend.write("k", b"v")
+    mark = log.mark()
+    backend.delete("k")
+    assert [r.operation for r in log.since(mark)] == ["HeadObject", "DeleteObject"]
+
+
+def test_recursive_delete_folder_batches_deletes(
+    backend: S3Backend, topology: Any, s3_bucket: str, log: Any
+) -> None:
+    topology.target.populate(s3_bucket, [(f"z/{i}", 1) for i in range(1200)])
+    backend.delete_folder("z", recursive=True)
+    assert ops(log) == {"ListObjectsV2": 2, "DeleteObjects": 2}
+    assert not backend.exists("z")
+
+
+def test_check_health_is_one_head_bucket(backend: S3Backend, log: Any) -> None:
+    backend.check_health()
+    assert ops(log) == {"HeadBucket": 1}
+
+
+def test_ancestor_walk_is_one_head_per_slash_aligned_ancestor(
+    backend_factory: Any, log: Any
+) -> None:
+    backend = backend_factory(reject_write_under_file_ancestor=True)
+    backend.write("a/b/c/d.txt", b"v")
+    assert [r.operation for r in log.records()] == ["HeadObject"] * 3 + ["PutObject"]
+
+
+def test_ancestor_walk_costs_nothing_without_a_slash(backend_factory: Any, log: Any) -> None:
+    backend = backend_factory(reject_write_under_file_ancestor=True)
+    backend.write("top.txt", b"v")
+    assert ops(log) == {"PutObject": 1}
+
+
+def test_construction_makes_no_request(backend_factory: Any, log: Any) -> None:
+    backend_factory()
+    assert len(log) == 0

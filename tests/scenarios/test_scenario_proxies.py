@@ -1,0 +1,336 @@
+"""Scenario 2: inherited and corporate HTTP proxies (S3 backend page, "Disabling inherited HTTP
+proxies", "Pointing at a corporate proxy"), and what ``NO_PROXY`` really matches.
+
+Routing is read from the harness forward proxy's log (``CONNECT host:port`` for https,
+absolute-URI requests for http) and the gateway's log. Proof devices: the "wrong" proxy is a dead
+port (using it fails), and ``s3.test`` resolves only through the proxy (reaching it proves the
+proxy carried the request; going direct fails to resolve).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from scenario_support import (
+    attempt,
+    backend_kwargs,
+    dead_port_url,
+    describe_proxy,
+    describe_records,
+    host_name,
+    make_store,
+    served,
+    unique_bucket,
+)
+
+SCENARIO = "proxies"
+
+pytestmark = pytest.mark.usefixtures("require_s3")
+
+PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY")
+
+
+def _roundtrip(store: Any) -> None:
+    """write, list, read: a little of everything the store does."""
+    store.write("p/one.txt", b"proxied?", overwrite=True)
+    names = [f.name for f in store.list_files("p")]
+    assert names == ["one.txt"], names
+    assert store.read_bytes("p/one.txt") == b"proxied?"
+
+
+def _set_env_proxy(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    for name in PROXY_VARS:
+        monkeypatch.setenv(name, url)
+
+
+# ------------------------------------------------- inherited proxies disabled in config
+
+
+@pytest.mark.parametrize("env_proxy", ["logging-proxy", "dead-port"])
+@pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
+def test_config_proxies_none_ignores_inherited_env_proxy(
+    tls: bool,
+    env_proxy: str,
+    topology: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    scenario_case: Any,
+) -> None:
+    direct = topology(tls=tls)
+    proxy_topo = topology(tls=tls, proxy="forward")
+    url = proxy_topo.proxy_url if env_proxy == "logging-proxy" else dead_port_url()
+    _set_env_proxy(monkeypatch, url)
+    bucket = unique_bucket("noproxy")
+    direct.create_bucket(bucket)
+    options = backend_kwargs(direct, bucket)
+    options["client_options"]["config_kwargs"]["proxies"] = {"http": None, "https": None}
+    scenario_case.expect("works; proxy log empty", env_proxy=env_proxy)
+
+    pmark, gmark = proxy_topo.proxy_log.mark(), direct.request_log.mark()
+    with make_store(options) as store:
+        outcome = attempt(lambda: _roundtrip(store))
+    proxied = proxy_topo.proxy_log.since(pmark)
+    seen = direct.request_log.since(gmark)
+    scenario_case.observe(outcome.text, proxy_log=describe_proxy(proxied), gateway=len(seen))
+    assert outcome.ok, f"store failed with an inherited proxy disabled, user saw: {outcome.text}"
+    assert proxied == [], f"the inherited proxy was used: {describe_proxy(proxied)}"
+    assert served(seen), "the gateway saw nothing: the requests went elsewhere"
+
+
+@pytest.mark.parametrize("env_proxy", ["logging-proxy", "dead-port"])
+@pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
+def test_without_config_proxies_the_env_proxy_is_used_even_for_loopback(
+    tls: bool,
+    env_proxy: str,
+    topology: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    scenario_case: Any,
+) -> None:
+    """The control for the test above: drop ``proxies`` and the inherited proxy takes over."""
+    direct = topology(tls=tls)
+    proxy_topo = topology(tls=tls, proxy="forward")
+    url = proxy_topo.proxy_url if env_proxy == "logging-proxy" else dead_port_url()
+    _set_env_proxy(monkeypatch, url)
+    bucket = unique_bucket("envproxy")
+    direct.create_bucket(bucket)
+    options = backend_kwargs(direct, bucket, keep_proxies=False)
+    expected = "works through the proxy" if env_proxy == "logging-proxy" else "BackendUnavailable"
+    scenario_case.expect(expected, env_proxy=env_proxy)
+
+    pmark = proxy_topo.proxy_log.mark()
+    with make_store(options) as store:
+        outcome = attempt(lambda: store.write("p/one.txt", b"x", overwrite=True))
+    proxied = proxy_topo.proxy_log.since(pmark)
+    scenario_case.observe(outcome.text, proxy_log=describe_proxy(proxied))
+    if env_proxy == "dead-port":
+        from remote_store import BackendUnavailable
+
+        assert isinstance(outcome.error, BackendUnavailable), (
+            f"expected BackendUnavailable through a dead proxy, user saw: {outcome.text}"
+        )
+        return
+    assert outcome.ok, f"write through the env proxy failed, user saw: {outcome.text}"
+    method = "CONNECT" if tls else "PUT"
+    assert [r.method for r in proxied] and proxied[0].method == method, describe_proxy(proxied)
+    assert host_name(proxied[0].target) == "127.0.0.1"
+
+
+# ------------------------------------------------------------- env proxy carries traffic
+
+
+@pytest.mark.parametrize("with_env_proxy", [True, False], ids=["env-proxy", "no-proxy"])
+@pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
+def test_env_proxy_reaches_an_endpoint_only_the_proxy_resolves(
+    tls: bool,
+    with_env_proxy: bool,
+    topology: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    scenario_case: Any,
+) -> None:
+    topo = topology(tls=tls, proxy="forward")
+    assert host_name(topo.endpoint_url.split("://", 1)[1]) == "s3.test"
+    if with_env_proxy:
+        _set_env_proxy(monkeypatch, topo.proxy_url)
+    bucket = unique_bucket("envres")
+    topo.create_bucket(bucket)
+    options = backend_kwargs(topo, bucket, keep_proxies=False)
+    method = "CONNECT" if tls else "PUT"
+    scenario_case.expect(
+        f"works; proxy log shows {method} s3.test" if with_env_proxy else "BackendUnavailable"
+    )
+    pmark = topo.proxy_log.mark()
+    with make_store(options) as store:
+        outcome = attempt(lambda: _roundtrip(store))
+    proxied = topo.proxy_log.since(pmark)
+    scenario_case.observe(outcome.text, proxy_log=describe_proxy(proxied))
+    if not with_env_proxy:
+        from remote_store import BackendUnavailable
+
+        assert isinstance(outcome.error, BackendUnavailable), (
+            f"s3.test should not resolve without the proxy, user saw: {outcome.text}"
+        )
+        assert proxied == []
+        return
+    assert outcome.ok, f"store failed through the env proxy, user saw: {outcome.text}"
+    assert proxied and {r.method for r in proxied} <= {method, "GET", "PUT", "HEAD"}
+    assert proxied[0].method == method and host_name(proxied[0].target) == "s3.test"
+    if tls:
+        assert all(r.method == "CONNECT" for r in proxied), describe_proxy(proxied)
+    else:
+        assert all(r.uri and r.uri.startswith("http://s3.test:") for r in proxied)
+
+
+# ----------------------------------------------------------- corporate proxy in config
+
+
+@pytest.mark.parametrize("auth", [False, True], ids=["no-auth", "auth"])
+@pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
+def test_corporate_proxy_in_config_kwargs(
+    tls: bool, auth: bool, topology: Any, scenario_case: Any
+) -> None:
+    topo = topology(tls=tls, proxy="forward", proxy_auth=auth)
+    bucket = unique_bucket("corp")
+    topo.create_bucket(bucket)
+    options = backend_kwargs(topo, bucket)
+    proxies = options["client_options"]["config_kwargs"]["proxies"]
+    assert proxies == {"http": topo.proxy_url, "https": topo.proxy_url}
+    method = "CONNECT" if tls else "PUT"
+    scenario_case.expect(f"works; proxy log shows {method}, authenticated={auth}")
+    pmark = topo.proxy_log.mark()
+    with make_store(options) as store:
+        outcome = attempt(lambda: _roundtrip(store))
+    proxied = topo.proxy_log.since(pmark)
+    scenario_case.observe(outcome.text, proxy_log=describe_proxy(proxied))
+    assert outcome.ok, f"store failed through the corporate proxy, user saw: {outcome.text}"
+    assert proxied and proxied[0].method == method, describe_proxy(proxied)
+    assert all(r.authenticated is auth for r in proxied), describe_proxy(proxied)
+    assert all(r.status != 407 for r in proxied)
+
+
+@pytest.mark.parametrize("credentials", ["wrong-password", "none"])
+@pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
+def test_corporate_proxy_with_bad_credentials_gives_a_clear_error(
+    tls: bool, credentials: str, topology: Any, scenario_case: Any
+) -> None:
+    topo = topology(tls=tls, proxy="forward", proxy_auth=True)
+    bucket = unique_bucket("corpbad")
+    topo.create_bucket(bucket)
+    url = (
+        topo.proxy.url_with_credentials("harness", "not-the-password")
+        if credentials == "wrong-password"
+        else topo.proxy.url
+    )
+    options = backend_kwargs(topo, bucket)
+    options["client_options"]["config_kwargs"]["proxies"] = {"http": url, "https": url}
+    scenario_case.expect("an error naming the proxy and 407 Proxy Authentication Required")
+    pmark, gmark = topo.proxy_log.mark(), topo.request_log.mark()
+    with make_store(options) as store:
+        outcome = attempt(lambda: store.write("p/one.txt", b"x", overwrite=True))
+    proxied = topo.proxy_log.since(pmark)
+    scenario_case.observe(outcome.text, proxy_log=describe_proxy(proxied))
+
+    from remote_store import RemoteStoreError
+
+    assert isinstance(outcome.error, RemoteStoreError), (
+        f"expected a remote_store error, user saw: {outcome.text}"
+    )
+    assert proxied and all(r.status == 407 for r in proxied), describe_proxy(proxied)
+    assert served(topo.request_log.since(gmark)) == [], "a request got past the proxy"
+    message = str(outcome.error).lower()
+    assert "407" in message and "proxy" in message, (
+        f"the error does not say the proxy refused the credentials (407): {outcome.error}"
+    )
+
+
+# --------------------------------------------------------------------------- NO_PROXY
+
+
+@dataclass(frozen=True)
+class NoProxyCase:
+    id: str
+    no_proxy: str | None
+    endpoint: str  # "ip" (127.0.0.1), "localhost" or "s3.test"
+    route: str  # "proxy" or "direct"
+    lowercase: str | None = None  # value for no_proxy (lower case), when set
+    config_proxy: bool = False  # proxies given in config_kwargs instead of the env
+    why: str = ""
+
+
+NO_PROXY_CASES = [
+    NoProxyCase("unset-ip", None, "ip", "proxy", why="loopback is proxied like anything else"),
+    NoProxyCase("ip-ip", "127.0.0.1", "ip", "direct", why="literal IP match"),
+    NoProxyCase("localhost-ip", "localhost", "ip", "proxy", why="names are not resolved"),
+    NoProxyCase("localhost-localhost", "localhost", "localhost", "direct", why="literal name"),
+    NoProxyCase("cidr-ip", "127.0.0.0/8", "ip", "proxy", why="CIDR is not understood"),
+    NoProxyCase("ipglob-ip", "127.0.0.*", "ip", "proxy", why="no globbing inside entries"),
+    NoProxyCase("star-ip", "*", "ip", "direct", why="'*' alone bypasses every host"),
+    NoProxyCase("star-s3test", "*", "s3.test", "direct", why="'*' alone bypasses every host"),
+    NoProxyCase(
+        "star-in-list-ip", "localhost,*", "ip", "proxy", why="'*' works only as the whole value"
+    ),
+    NoProxyCase("dotsuffix-s3test", ".test", "s3.test", "direct", why="'.suffix' matches"),
+    NoProxyCase("suffix-s3test", "test", "s3.test", "direct", why="bare suffix matches at a dot"),
+    NoProxyCase("name-s3test", "s3.test", "s3.test", "direct", why="exact name"),
+    NoProxyCase("partial-label-s3test", "3.test", "s3.test", "proxy", why="only at a dot"),
+    NoProxyCase("ip-text-suffix", "0.0.1", "ip", "direct", why="IPs are matched as text"),
+    NoProxyCase("hostport-ip", "127.0.0.1:{port}", "ip", "direct", why="host:port matches"),
+    NoProxyCase(
+        "hostport-otherport-ip", "127.0.0.1:1", "ip", "proxy", why="port must be equal too"
+    ),
+    NoProxyCase(
+        "spaces-list-ip", "example.invalid , 127.0.0.1", "ip", "direct", why="entries stripped"
+    ),
+    NoProxyCase("lowercase-ip", None, "ip", "direct", lowercase="127.0.0.1", why="no_proxy read"),
+    NoProxyCase(
+        "lowercase-empty-wins-ip",
+        "127.0.0.1",
+        "ip",
+        "proxy",
+        lowercase="",
+        why="an empty no_proxy cancels NO_PROXY",
+    ),
+    NoProxyCase(
+        "config-proxy-ignores-no-proxy",
+        "*",
+        "ip",
+        "proxy",
+        config_proxy=True,
+        why="a proxy in config_kwargs ignores NO_PROXY",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", NO_PROXY_CASES, ids=[c.id for c in NO_PROXY_CASES])
+def test_no_proxy_matching(
+    case: NoProxyCase, topology: Any, monkeypatch: pytest.MonkeyPatch, scenario_case: Any
+) -> None:
+    topo = topology(tls=False, proxy="forward")
+    port = topo.gateway.port
+    endpoint = {
+        "ip": f"http://127.0.0.1:{port}",
+        "localhost": f"http://localhost:{port}",
+        "s3.test": f"http://s3.test:{port}",
+    }[case.endpoint]
+    if case.config_proxy:
+        monkeypatch.setenv("HTTP_PROXY", dead_port_url())
+    else:
+        monkeypatch.setenv("HTTP_PROXY", topo.proxy_url)
+    no_proxy = case.no_proxy.format(port=port) if case.no_proxy is not None else None
+    if no_proxy is not None:
+        monkeypatch.setenv("NO_PROXY", no_proxy)
+    if case.lowercase is not None:
+        monkeypatch.setenv("no_proxy", case.lowercase)
+    bucket = unique_bucket("np")
+    topo.create_bucket(bucket)
+    options = backend_kwargs(topo, bucket, keep_proxies=case.config_proxy)
+    options["endpoint_url"] = endpoint
+    resolvable = case.endpoint != "s3.test"
+    expected = case.route if case.route == "proxy" or resolvable else "direct (unresolvable)"
+    scenario_case.expect(
+        expected,
+        NO_PROXY=no_proxy,
+        no_proxy=case.lowercase,
+        endpoint=case.endpoint,
+        config_proxy=case.config_proxy,
+        why=case.why,
+    )
+
+    pmark, gmark = topo.proxy_log.mark(), topo.request_log.mark()
+    with make_store(options) as store:
+        outcome = attempt(lambda: store.write("np.txt", b"x", overwrite=True))
+    proxied = topo.proxy_log.since(pmark)
+    reached = served(topo.request_log.since(gmark))
+    if proxied:
+        observed = "proxy"
+    elif reached:
+        observed = "direct"
+    else:
+        observed = "direct (unresolvable)" if not outcome.ok else "nowhere"
+    scenario_case.observe(observed, outcome=outcome.text, proxy_log=describe_proxy(proxied))
+    assert observed == expected, (
+        f"NO_PROXY={no_proxy!r}: expected {expected}, went {observed}; user saw: {outcome.text}; "
+        f"gateway: {describe_records(reached)}"
+    )
+    if observed != "direct (unresolvable)":
+        assert outcome.ok, f"routed as expected but failed, user saw: {outcome.text}"
