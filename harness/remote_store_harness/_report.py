@@ -244,8 +244,12 @@ def _charts(record: RunRecord) -> list[tuple[str, bytes]]:
     ]
     if samples:
         fig, ax = plt.subplots(figsize=(8, 0.8 + 0.6 * len(samples)))
-        ax.boxplot([s for _, s in samples], vert=False, tick_labels=[n for n, _ in samples])
-        ax.set_xlabel("HeadObject round trip (ms)")
+        for index, (_name, values) in enumerate(samples):
+            ax.scatter(values, [index] * len(values), s=14, alpha=0.6, color="#1565c0")
+            ax.plot([sorted(values)[len(values) // 2]] * 2, [index - 0.3, index + 0.3], color="k")
+        ax.set_yticks(range(len(samples)), [name for name, _ in samples])
+        ax.set_ylim(-0.5, len(samples) - 0.5)
+        ax.set_xlabel("HeadObject round trip (ms); bar = median")
         charts.append(("Probe round-trip latency", render(fig)))
 
     benches = (record.bench or {}).get("benchmarks", []) if isinstance(record.bench, dict) else []

@@ -271,8 +271,9 @@ class Topology:
         Without a proxy and with virtual addressing, a ``before-send`` hook connects to 127.0.0.1
         while keeping ``Host: bucket.s3.test:PORT`` (urllib3 cannot take a resolver).
         """
-        import boto3
         from botocore.config import Config
+
+        from ._targets._s3admin import isolated_boto3_session
 
         creds = self.credentials
         options: dict[str, Any] = {
@@ -280,7 +281,7 @@ class Topology:
             "s3": {"addressing_style": self.spec.addressing},
         }
         options.update(config_overrides)
-        client = boto3.client(
+        client = isolated_boto3_session().client(
             "s3",
             endpoint_url=self.endpoint_url,
             aws_access_key_id=creds.access_key,

@@ -16,8 +16,9 @@ import pytest
 pytest.importorskip("s3fs")
 pytest.importorskip("remote_store_harness")
 
-from remote_store.backends import S3Backend  # noqa: E402
-from remote_store_harness import Latency  # noqa: E402
+from remote_store_harness import Latency
+
+from remote_store.backends import S3Backend
 
 pytestmark = pytest.mark.s3
 

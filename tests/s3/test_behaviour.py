@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import io
 import zlib
@@ -10,6 +9,7 @@ from typing import Any
 
 import pytest
 import s3fs
+from remote_store_harness import FaultRule
 
 from remote_store import (
     AlreadyExists,
@@ -22,12 +22,11 @@ from remote_store import (
     Store,
 )
 from remote_store.backends import S3Backend
-from remote_store_harness import FaultRule
 
 pytestmark = pytest.mark.s3
 
 
-# -- write results ---------------------------------------------------------------------------
+# -- write results ------
 def test_write_result_comes_from_the_put_response(backend: S3Backend) -> None:
     result = backend.write("r.txt", b"hello", metadata={"Owner": "Ann"})
     assert result.source == "native"
@@ -53,7 +52,7 @@ def test_multipart_write_result_has_the_multipart_etag(backend: S3Backend) -> No
     assert backend.get_file_info("big").etag == result.etag
 
 
-# -- conditional writes ------------------------------------------------------------------------
+# -- conditional writes ------
 def test_overwrite_false_on_an_existing_object_raises_already_exists(backend: S3Backend) -> None:
     backend.write("k", b"one")
     with pytest.raises(AlreadyExists) as caught:
@@ -109,7 +108,7 @@ def test_open_atomic_sets_the_result_after_commit(backend: S3Backend) -> None:
     assert backend.get_file_info("k").metadata == {"a": "b"}
 
 
-# -- metadata ------------------------------------------------------------------------------------
+# -- metadata ------
 def test_metadata_keys_round_trip_lowercased(backend: S3Backend) -> None:
     backend.write("m", b"x", metadata={"Mixed-Key": "Value With Spaces"})
     assert backend.get_file_info("m").metadata == {"mixed-key": "Value With Spaces"}
@@ -117,7 +116,13 @@ def test_metadata_keys_round_trip_lowercased(backend: S3Backend) -> None:
 
 @pytest.mark.parametrize(
     "metadata",
-    [{"k": "caf\u00e9"}, {"k": "line\nbreak"}, {"k": " padded"}, {"bad key": "v"}, {"a": "1", "A": "2"}],
+    [
+        {"k": "caf\u00e9"},
+        {"k": "line\nbreak"},
+        {"k": " padded"},
+        {"bad key": "v"},
+        {"a": "1", "A": "2"},
+    ],
     ids=["non-ascii", "control", "padded", "key-with-space", "case-collision"],
 )
 def test_metadata_that_cannot_travel_in_a_header_is_refused_before_any_request(
@@ -137,8 +142,10 @@ def test_move_and_copy_preserve_metadata(backend: S3Backend) -> None:
     assert not backend.exists("src")
 
 
-# -- reads -----------------------------------------------------------------------------------------
-def test_read_is_seekable_and_seeks_with_pinned_range_requests(backend: S3Backend, log: Any) -> None:
+# -- reads ------
+def test_read_is_seekable_and_seeks_with_pinned_range_requests(
+    backend: S3Backend, log: Any
+) -> None:
     data = bytes(range(256)) * 10
     backend.write("r", data)
     mark = log.mark()
@@ -188,7 +195,7 @@ def test_reading_a_folder_is_invalid_path_and_a_miss_is_not_found(backend: S3Bac
     assert caught.value.path == "nope" and caught.value.backend == "s3"
 
 
-# -- listings ---------------------------------------------------------------------------------------
+# -- listings ------
 def test_list_files_on_an_object_path_yields_nothing(backend: S3Backend) -> None:
     backend.write("obj", b"1")
     assert list(backend.list_files("obj")) == []
@@ -268,7 +275,7 @@ def test_a_bucket_vanishing_after_the_first_page_propagates(
     topology.create_bucket(s3_bucket)
 
 
-# -- ancestor walk ---------------------------------------------------------------------------------
+# -- ancestor walk ------
 def test_writes_under_a_file_are_allowed_by_default(backend: S3Backend) -> None:
     backend.write("a", b"file")
     backend.write("a/b", b"nested")  # flat namespace (R-WRITE-FLAT)
@@ -287,7 +294,7 @@ def test_opt_in_ancestor_walk_refuses_writes_under_a_file(backend_factory: Any) 
         backend.move("missing", "a/x")  # the source check comes first
 
 
-# -- move / copy -------------------------------------------------------------------------------------
+# -- move / copy ------
 def test_move_of_a_missing_source_is_not_found_even_if_destination_exists(
     backend: S3Backend,
 ) -> None:
@@ -317,7 +324,7 @@ def test_moving_to_the_root_is_refused_before_any_request(backend: S3Backend, lo
     assert len(log) == 0
 
 
-# -- lifecycle and addressing -----------------------------------------------------------------------
+# -- lifecycle and addressing ------
 def test_close_is_terminal_except_for_addressing(backend: S3Backend) -> None:
     backend.close()
     backend.close()

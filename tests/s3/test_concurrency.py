@@ -7,10 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from remote_store_harness import FaultRule, Latency
 
 from remote_store import AlreadyExists
 from remote_store.backends import S3Backend
-from remote_store_harness import FaultRule, Latency
 
 pytestmark = pytest.mark.s3
 
@@ -33,7 +33,7 @@ def race(backend: S3Backend, path: str) -> tuple[list[int], list[BaseException]]
         for future in futures:
             try:
                 winners.append(future.result())
-            except BaseException as exc:  # noqa: BLE001 - collected for the assertions
+            except BaseException as exc:
                 failures.append(exc)
     return winners, failures
 

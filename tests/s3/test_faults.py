@@ -6,10 +6,10 @@ import io
 from typing import Any
 
 import pytest
+from remote_store_harness import FaultRule
 
 from remote_store import BackendUnavailable, RetryPolicy
 from remote_store.backends import S3Backend
-from remote_store_harness import FaultRule
 
 pytestmark = pytest.mark.s3
 

@@ -39,9 +39,7 @@ def test_small_stream_write_is_one_put(backend: S3Backend, log: Any) -> None:
     assert ops(log) == {"PutObject": 1}
 
 
-def test_conditional_writes_off_is_head_then_put(
-    backend_factory: Any, log: Any
-) -> None:
+def test_conditional_writes_off_is_head_then_put(backend_factory: Any, log: Any) -> None:
     backend = backend_factory(conditional_writes=False)
     backend.write("k", b"v")
     assert [r.operation for r in log.records()] == ["HeadObject", "PutObject"]
@@ -143,7 +141,9 @@ def test_glob_pushes_its_literal_prefix_into_the_listing(
 def test_recursive_glob_is_one_flat_stream(
     backend: S3Backend, topology: Any, s3_bucket: str, log: Any
 ) -> None:
-    topology.target.populate(s3_bucket, [(f"g/{i % 10}/{j}/f.csv", 1) for i in range(10) for j in range(5)])
+    topology.target.populate(
+        s3_bucket, [(f"g/{i % 10}/{j}/f.csv", 1) for i in range(10) for j in range(5)]
+    )
     assert len(list(backend.glob("g/**/*.csv"))) == 50
     assert ops(log) == {"ListObjectsV2": 1}
     assert "delimiter" not in log.records()[0].query
@@ -165,9 +165,7 @@ def test_move_with_overwrite_is_copy_then_delete(backend: S3Backend, log: Any) -
     assert [r.operation for r in log.since(mark)] == ["CopyObject", "DeleteObject"]
 
 
-def test_move_without_overwrite_checks_the_destination_first(
-    backend: S3Backend, log: Any
-) -> None:
+def test_move_without_overwrite_checks_the_destination_first(backend: S3Backend, log: Any) -> None:
     backend.write("src", b"v")
     mark = log.mark()
     backend.move("src", "dst")

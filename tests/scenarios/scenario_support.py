@@ -138,16 +138,22 @@ def ops(records: list[Any]) -> list[str]:
 
 def describe_records(records: list[Any]) -> str:
     """Compact text of log records for assertion messages."""
-    return "; ".join(
-        f"{r.method} host={r.host} path={r.path} op={r.operation} status={r.status}"
-        for r in records
-    ) or "<none>"
+    return (
+        "; ".join(
+            f"{r.method} host={r.host} path={r.path} op={r.operation} status={r.status}"
+            for r in records
+        )
+        or "<none>"
+    )
 
 
 def describe_proxy(records: list[Any]) -> str:
-    return "; ".join(
-        f"{r.method} {r.target} status={r.status} auth={r.authenticated}" for r in records
-    ) or "<none>"
+    return (
+        "; ".join(
+            f"{r.method} {r.target} status={r.status} auth={r.authenticated}" for r in records
+        )
+        or "<none>"
+    )
 
 
 def iter_error_chain(exc: BaseException | None) -> Iterator[BaseException]:

@@ -31,7 +31,9 @@ KEY = "dir/key.txt"
 
 def _put_record(records: list[Any]) -> Any:
     puts = [r for r in served(records) if r.method == "PUT" and r.path.endswith("/key.txt")]
-    assert len(puts) == 1, f"expected one PUT of the object, gateway saw: {describe_records(records)}"
+    assert len(puts) == 1, (
+        f"expected one PUT of the object, gateway saw: {describe_records(records)}"
+    )
     return puts[0]
 
 
@@ -51,7 +53,9 @@ def _write_and_observe(topo: Any, options: dict[str, Any]) -> tuple[Any, list[An
 
 
 STYLE_CASES = [
-    pytest.param(tls, style, route, target, id=f"{target}-{'https' if tls else 'http'}-{style}-{route}")
+    pytest.param(
+        tls, style, route, target, id=f"{target}-{'https' if tls else 'http'}-{style}-{route}"
+    )
     for target in ("moto", "minio")
     for tls in (False, True)
     for style, route in (("path", "proxy"), ("virtual", "proxy"), ("virtual", "resolver"))
@@ -82,9 +86,9 @@ def test_addressing_style_is_what_the_gateway_sees(
     if route == "proxy":
         proxied = topo.proxy_log.records()
         method = "CONNECT" if tls else "PUT"
-        assert any(
-            r.method == method and host_name(r.target) == want_host for r in proxied
-        ), f"the proxy never saw {method} for {want_host}"
+        assert any(r.method == method and host_name(r.target) == want_host for r in proxied), (
+            f"the proxy never saw {method} for {want_host}"
+        )
 
 
 @pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
@@ -137,9 +141,7 @@ def test_dotted_bucket_under_virtual_https_falls_back_to_path_style(
     scenario_case.expect(f"no error; Host=s3.test path=/{DOTTED}/{KEY} (silent path fallback)")
     outcome, records = _write_and_observe(topo, backend_kwargs(topo, DOTTED))
     put = _put_record(records) if outcome.ok else None
-    scenario_case.observe(
-        f"{outcome.text}; {_wire(put) if put else describe_records(records)}"
-    )
+    scenario_case.observe(f"{outcome.text}; {_wire(put) if put else describe_records(records)}")
     assert outcome.ok, f"write failed, user saw: {outcome.text}"
     assert put is not None and (host_name(put.host), put.path) == ("s3.test", f"/{DOTTED}/{KEY}")
 
@@ -197,9 +199,17 @@ def test_endpoint_name_missing_from_certificate_gives_a_clear_hostname_error(
     assert served(log.since(mark)) == []
 
 
-def test_gateway_names_the_operation_of_a_dotted_virtual_host_request() -> None:
-    """Harness request log: ``PUT /key`` with ``Host: a.b.c.s3.test`` is a PutObject on bucket
-    ``a.b.c``, not a CreateBucket of bucket ``key`` (bucket names may contain dots)."""
-    from remote_store_harness._s3ops import split_bucket_key
+def test_gateway_names_the_operation_of_a_dotted_virtual_host_request(
+    scenario_case: Any,
+) -> None:
+    """Harness request log: ``PUT /dir/key.txt`` with ``Host: dotted.bucket.name.s3.test`` is a
+    PutObject on bucket ``dotted.bucket.name`` (bucket names may contain dots), not a
+    CreateBucket. The gateway's operation names feed every request-count assertion."""
+    from remote_store_harness._s3ops import s3_operation, split_bucket_key
 
-    assert split_bucket_key(f"{DOTTED}.s3.test:8443", f"/{KEY}") == (DOTTED, KEY)
+    host = f"{DOTTED}.s3.test:8443"
+    scenario_case.expect(f"PutObject, bucket={DOTTED}, key={KEY}")
+    operation = s3_operation("PUT", host, f"/{KEY}", "")
+    bucket, key = split_bucket_key(host, f"/{KEY}")
+    scenario_case.observe(f"{operation}, bucket={bucket}, key={key}")
+    assert (operation, bucket, key) == ("PutObject", DOTTED, KEY)

@@ -88,9 +88,11 @@ def _cases() -> list[CaCase]:
     # Mixed skips above the decider: an empty AWS_CA_BUNDLE and an unset REQUESTS_CA_BUNDLE.
     add({"AWS_CA_BUNDLE": EMPTY, "SSL_CERT_FILE": RIGHT})
     add({"AWS_CA_BUNDLE": EMPTY, "REQUESTS_CA_BUNDLE": WRONG, "SSL_CERT_FILE": RIGHT})
-    # Nothing usable anywhere: the client's default trust store decides.
+    # Nothing usable anywhere: the client's default trust store decides (empty = unset).
     add({})
     add({s: EMPTY for s in ENV_SOURCES})
+    for source in ENV_SOURCES:
+        add({source: EMPTY})
     return list(cases.values())
 
 
@@ -320,9 +322,7 @@ def test_stale_env_bundle_is_validated_even_when_verify_is_given(
     monkeypatch.setenv("AWS_CA_BUNDLE", ca_files[MISSING])
     scenario_case.expect("ValueError naming AWS_CA_BUNDLE (contract 9.3 validates regardless)")
     options = backend_kwargs(tls_topology, unique_bucket("stale"), keep_ca=False)
-    options["client_options"].setdefault("client_kwargs", {})["verify"] = str(
-        tls_topology.ca_path
-    )
+    options["client_options"].setdefault("client_kwargs", {})["verify"] = str(tls_topology.ca_path)
     built = attempt(lambda: make_store(options))
     scenario_case.observe(built.text)
     assert isinstance(built.error, ValueError) and "AWS_CA_BUNDLE" in built.text, (
@@ -330,9 +330,11 @@ def test_stale_env_bundle_is_validated_even_when_verify_is_given(
     )
 
 
-def test_case_generator_covers_every_precedence_edge() -> None:
+def test_case_generator_covers_every_precedence_edge(scenario_case: Any) -> None:
     """Every source decides with every state, and empty env sources are skipped over."""
     decided = {c.decider() for c in CASES}
+    scenario_case.expect("every (source, state) decides in some case", cases=len(CASES))
+    scenario_case.observe(f"{len(decided)} distinct deciders over {len(CASES)} cases")
     for source in SOURCES:
         for state in (RIGHT, WRONG, MISSING):
             assert (source, state) in decided

@@ -8,7 +8,8 @@ deletes or overwrites an object; then the reader looks again.
 - Default (``use_listings_cache`` off): the reader's next look is the bucket's current state,
   and the gateway log shows the fresh ``ListObjectsV2``.
 - ``use_listings_cache=True``: the page says the prefix's listing is then served from memory,
-  stale, with no request at all (zero ``ListObjectsV2`` in the gateway log).
+  stale, with no request at all (zero ``ListObjectsV2`` in the gateway log). ``exists`` and
+  ``get_file_info`` are single-object requests and stay fresh.
 - ``ext.cache``: stale (no requests) until the TTL passes or ``invalidate()`` is called, then
   fresh.
 """
@@ -249,6 +250,12 @@ def test_use_listings_cache_true_serves_a_stale_listing_without_requests(
     assert (listing, lists) == (before["listing"], 0), (
         "use_listings_cache=True should serve the earlier listing from memory with no request "
         f"(S3 backend page); the reader saw {listing} after {lists} ListObjectsV2 request(s)"
+    )
+    # exists / get_file_info are single-object requests, not answered from the listing cache
+    # (plain s3fs answers them from it, stale): they stay fresh.
+    truth = _truth(change)
+    assert (rest["exists"], rest["size"]) == (truth["exists"], truth["size"]), (
+        f"exists/get_file_info went stale with the listing cache: {rest}, bucket holds {truth}"
     )
 
 

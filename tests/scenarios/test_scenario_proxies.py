@@ -48,11 +48,16 @@ def _set_env_proxy(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
 # ------------------------------------------------- inherited proxies disabled in config
 
 
+CONFIG_PROXIES = {"none-values": {"http": None, "https": None}, "empty-dict": {}}
+
+
+@pytest.mark.parametrize("config_proxies", list(CONFIG_PROXIES))
 @pytest.mark.parametrize("env_proxy", ["logging-proxy", "dead-port"])
 @pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
 def test_config_proxies_none_ignores_inherited_env_proxy(
     tls: bool,
     env_proxy: str,
+    config_proxies: str,
     topology: Any,
     monkeypatch: pytest.MonkeyPatch,
     scenario_case: Any,
@@ -64,7 +69,7 @@ def test_config_proxies_none_ignores_inherited_env_proxy(
     bucket = unique_bucket("noproxy")
     direct.create_bucket(bucket)
     options = backend_kwargs(direct, bucket)
-    options["client_options"]["config_kwargs"]["proxies"] = {"http": None, "https": None}
+    options["client_options"]["config_kwargs"]["proxies"] = dict(CONFIG_PROXIES[config_proxies])
     scenario_case.expect("works; proxy log empty", env_proxy=env_proxy)
 
     pmark, gmark = proxy_topo.proxy_log.mark(), direct.request_log.mark()
@@ -252,6 +257,7 @@ NO_PROXY_CASES = [
     NoProxyCase("dotsuffix-s3test", ".test", "s3.test", "direct", why="'.suffix' matches"),
     NoProxyCase("suffix-s3test", "test", "s3.test", "direct", why="bare suffix matches at a dot"),
     NoProxyCase("name-s3test", "s3.test", "s3.test", "direct", why="exact name"),
+    NoProxyCase("dotname-s3test", ".s3.test", "s3.test", "direct", why="leading dot ignored"),
     NoProxyCase("partial-label-s3test", "3.test", "s3.test", "proxy", why="only at a dot"),
     NoProxyCase("ip-text-suffix", "0.0.1", "ip", "direct", why="IPs are matched as text"),
     NoProxyCase("hostport-ip", "127.0.0.1:{port}", "ip", "direct", why="host:port matches"),

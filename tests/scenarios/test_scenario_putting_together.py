@@ -61,7 +61,9 @@ def _end_to_end(store: Any) -> list[str]:
 
 
 @pytest.fixture
-def env_proxy(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, topology: Any) -> Any:
+def env_proxy(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, topology: Any
+) -> Any:
     """Sets HTTP(S)_PROXY to a logging proxy or a dead port; returns the proxy log (or None)."""
     kind = request.param
     if kind == "logging-proxy":

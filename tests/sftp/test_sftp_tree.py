@@ -176,3 +176,32 @@ def test_errors_are_mapped_by_errno_and_type(raw: BaseException, expected: type)
     mapped = map_error(raw, path="k", action="read")
     assert type(mapped) is expected
     assert (mapped.path, mapped.backend) == ("k", "sftp")
+
+
+def test_read_stream_serves_exact_bytes_across_read_ahead_windows(backend: SFTPBackend) -> None:
+    from remote_store.backends._sftp_streams import READ_AHEAD
+
+    payload = os.urandom(READ_AHEAD * 2 + 12345)
+    backend.write("big.bin", payload)
+    with backend.read("big.bin") as stream:
+        assert stream.read(10) == payload[:10]
+        assert stream.read(READ_AHEAD) == payload[10 : READ_AHEAD + 10]
+        assert stream.seek(-100, os.SEEK_END) == len(payload) - 100
+        assert stream.read() == payload[-100:]
+        assert stream.read(5) == b""
+        stream.seek(READ_AHEAD - 3)
+        assert stream.tell() == READ_AHEAD - 3
+        buffer = bytearray(7)
+        assert (
+            stream.readinto(buffer) == 7
+            and bytes(buffer) == payload[READ_AHEAD - 3 : READ_AHEAD + 4]
+        )
+        stream.seek(0)
+        assert stream.read() == payload
+
+
+def test_read_stream_of_an_empty_file_is_empty(backend: SFTPBackend) -> None:
+    backend.write("empty", b"")
+    with backend.read("empty") as stream:
+        assert stream.read() == b""
+    assert backend.read_bytes("empty") == b""

@@ -8,7 +8,6 @@ see each other's buckets. Use the subprocess target (``MotoProcessTarget``) for 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterable
 from types import TracebackType
 from typing import Any
@@ -108,8 +107,5 @@ class MotoThreadTarget:
         """Direct backend calls (same process): no HTTP and no JSON at all."""
         from ._moto_app import backend_populate
 
-        start = time.perf_counter()
         with self._app.tracker.writing():
-            count = backend_populate(bucket, items)
-        self.last_populate_seconds = time.perf_counter() - start
-        return count
+            return backend_populate(bucket, items)

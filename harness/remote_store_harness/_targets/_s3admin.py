@@ -10,16 +10,34 @@ from typing import Any
 from ._base import Credentials, PopulateItem, synthetic_body
 from ._moto_common import batched
 
-__all__ = ["create_bucket", "delete_bucket_with_contents", "make_client", "put_many"]
+__all__ = [
+    "create_bucket",
+    "delete_bucket_with_contents",
+    "isolated_boto3_session",
+    "make_client",
+    "put_many",
+]
+
+
+def isolated_boto3_session() -> Any:
+    """A boto3 session that ignores ``AWS_PROFILE`` (an unknown profile would break the client).
+
+    Harness clients always get explicit credentials, endpoint and config; a profile named in the
+    environment must not be able to veto or alter them.
+    """
+    import boto3
+    import botocore.session
+
+    core = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
+    return boto3.session.Session(botocore_session=core)
 
 
 def make_client(endpoint_url: str, credentials: Credentials, ca_path: str | None = None) -> Any:
     """A boto3 S3 client straight to ``endpoint_url`` (no environment proxy, path-style)."""
-    import boto3
     from botocore.config import Config
 
     verify: bool | str = ca_path if ca_path else True
-    return boto3.client(
+    return isolated_boto3_session().client(
         "s3",
         endpoint_url=endpoint_url,
         aws_access_key_id=credentials.access_key,

@@ -31,15 +31,14 @@ Design decisions (the contract is in ``CONTRACT.md`` §12):
 
 from __future__ import annotations
 
-import io
 import logging
 import posixpath
 import stat as stat_mod
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, BinaryIO, ClassVar, Literal, NoReturn, TypeVar
+from typing import Any, BinaryIO, ClassVar, Literal, TypeVar
 
 import paramiko
 
@@ -74,6 +73,7 @@ from ._sftp_hostkeys import (
     parse_host_key_policy,
     parse_known_host_lines,
 )
+from ._sftp_streams import MappedSink, PipelinedWriter, ReadStream, iter_blocks
 
 __all__ = ["HostKeyPolicy", "SFTPBackend"]
 
@@ -407,9 +407,11 @@ class SFTPBackend(Backend):
 
     def read(self, path: str) -> BinaryIO:
         with self._session(path, "read") as sftp:
-            handle, _ = self._open_for_read(sftp, path)
+            handle, attrs = self._open_for_read(sftp, path)
         conn = self._pool.current()
-        stream = _ReadStream(handle, path, lambda exc: self._forget_after_stream(conn, exc))
+        stream = ReadStream(
+            handle, attrs.st_size or 0, path, lambda exc: self._forget_after_stream(conn, exc)
+        )
         return stream  # type: ignore[return-value]  # a RawIOBase is a binary file object
 
     def _forget_after_stream(self, conn: Connection | None, exc: BaseException) -> None:
@@ -420,9 +422,7 @@ class SFTPBackend(Backend):
         with self._session(path, "read") as sftp:
             handle, attrs = self._open_for_read(sftp, path)
             with handle:
-                if attrs.st_size:
-                    handle.prefetch(attrs.st_size)
-                return handle.read()
+                return b"".join(iter_blocks(handle, attrs.st_size or 0))
 
     def read_seekable(self, path: str) -> BinaryIO:
         return self.read(path)  # SFTP files are seekable
@@ -442,7 +442,7 @@ class SFTPBackend(Backend):
         with self._session(path, "write") as sftp:
             handle = self._create(sftp, remote, parts, path, exclusive=not overwrite)
             try:
-                size = _pump(content, handle)
+                size = _pump(content, PipelinedWriter(handle))
                 handle.close()
             except BaseException:
                 _close_quietly(handle)
@@ -464,9 +464,7 @@ class SFTPBackend(Backend):
         mode = "xw" if exclusive else "w"
         for attempt in (1, 2):
             try:
-                handle = sftp.open(remote, mode)
-                handle.set_pipelined(True)
-                return handle
+                return sftp.open(remote, mode)
             except OSError as exc:
                 if is_missing(exc) and attempt == 1:
                     self._ensure_folder(sftp, parts[:-1], key)
@@ -518,7 +516,7 @@ class SFTPBackend(Backend):
             self._check_target(sftp, remote, path, overwrite=overwrite)
             temp_remote, handle = self._temp_for(sftp, parts, path)
             try:
-                size = _pump(content, handle)
+                size = _pump(content, PipelinedWriter(handle))
                 handle.close()
                 self._promote(sftp, temp_remote, remote, path, overwrite=overwrite)
             except BaseException as exc:
@@ -538,14 +536,14 @@ class SFTPBackend(Backend):
         with self._session(path, "open for atomic write") as sftp:
             self._check_target(sftp, remote, path, overwrite=overwrite)
             temp_remote, handle = self._temp_for(sftp, parts, path)
+        pipe = PipelinedWriter(handle)
         conn = self._pool.current()
-        writer = AtomicWriter(
-            _MappedSink(handle, path, lambda e: self._forget_after_stream(conn, e))
-        )
+        writer = AtomicWriter(MappedSink(pipe, path, lambda e: self._forget_after_stream(conn, e)))
         committed = False
         try:
             yield writer
             with self._session(path, "commit atomic write") as sftp:
+                pipe.finish()
                 handle.close()
                 self._promote(sftp, temp_remote, remote, path, overwrite=overwrite)
                 committed = True
@@ -858,12 +856,11 @@ class SFTPBackend(Backend):
         """Stream ``source`` through the client into a temp file, then promote it (atomic write)."""
         temp_remote, out = self._temp_for(sftp, dst_parts, dst)
         try:
+            pipe = PipelinedWriter(out)
             with sftp.open(source, "r", bufsize=_READ_BUFFER) as src_handle:
-                size = src_handle.stat().st_size
-                if size:
-                    src_handle.prefetch(size)
-                while chunk := src_handle.read(_CHUNK):
-                    out.write(chunk)
+                for block in iter_blocks(src_handle, src_handle.stat().st_size or 0):
+                    pipe.write(block)
+            pipe.finish()
             out.close()
             self._promote(sftp, temp_remote, self._remote(dst_parts), dst, overwrite=overwrite)
         except BaseException as exc:
@@ -924,12 +921,13 @@ def _refuse_metadata(metadata: Mapping[str, str] | None, path: str) -> None:
         )
 
 
-def _pump(content: Content, handle: paramiko.SFTPFile) -> int:
+def _pump(content: Content, handle: PipelinedWriter) -> int:
     """Send ``content`` and return the byte count; errors of the caller's stream pass unmapped."""
     if isinstance(content, bytes | bytearray | memoryview):
-        data = bytes(content)
-        handle.write(data)
-        return len(data)
+        view = memoryview(content).cast("B")
+        handle.write(view)
+        handle.finish()
+        return view.nbytes
     total = 0
     while True:
         try:
@@ -937,6 +935,7 @@ def _pump(content: Content, handle: paramiko.SFTPFile) -> int:
         except Exception as exc:
             raise _SourceFailed(exc) from exc
         if not chunk:
+            handle.finish()
             return total
         handle.write(chunk)
         total += len(chunk)
@@ -947,97 +946,3 @@ def _close_quietly(handle: paramiko.SFTPFile) -> None:
         handle.close()
     except Exception as exc:
         log.debug("Ignoring error while closing an SFTP file: %r", exc)
-
-
-class _ReadStream(io.RawIOBase):
-    """A remote file opened for reading: lazy, seekable, every native error mapped."""
-
-    def __init__(
-        self,
-        handle: paramiko.SFTPFile,
-        path: str,
-        on_error: Callable[[BaseException], None],
-    ) -> None:
-        super().__init__()
-        self._handle = handle
-        self._path = path
-        self._on_error = on_error
-
-    def _fail(self, exc: Exception) -> NoReturn:
-        self._on_error(exc)
-        raise map_error(exc, path=self._path, action="read") from exc
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        view = memoryview(buffer).cast("B")
-        try:
-            data = self._handle.read(len(view))
-        except Exception as exc:
-            self._fail(exc)
-        view[: len(data)] = data
-        return len(data)
-
-    def read(self, size: int | None = -1) -> bytes:
-        if self.closed:
-            raise ValueError("read from a closed stream")
-        try:
-            return self._handle.read(None if size is None or size < 0 else size)
-        except Exception as exc:
-            self._fail(exc)
-
-    def readall(self) -> bytes:
-        return self.read(-1)
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        try:
-            self._handle.seek(offset, whence)
-            return int(self._handle.tell())
-        except Exception as exc:
-            self._fail(exc)
-
-    def tell(self) -> int:
-        return int(self._handle.tell())
-
-    def close(self) -> None:
-        if self.closed:
-            return
-        try:
-            self._handle.close()
-        except Exception as exc:
-            self._on_error(exc)  # closing a read handle on a dead link is not the caller's problem
-        finally:
-            super().close()
-
-
-class _MappedSink(io.RawIOBase):
-    """``open_atomic``'s sink: writes go to the temp file, native errors are mapped."""
-
-    def __init__(
-        self,
-        handle: paramiko.SFTPFile,
-        path: str,
-        on_error: Callable[[BaseException], None],
-    ) -> None:
-        super().__init__()
-        self._handle = handle
-        self._path = path
-        self._on_error = on_error
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: Any) -> int:
-        try:
-            self._handle.write(bytes(data))
-        except Exception as exc:
-            self._on_error(exc)
-            raise map_error(exc, path=self._path, action="write") from exc
-        return len(data)
-
-    def flush(self) -> None:
-        """Nothing to do: pipelined writes are confirmed when the temp file is closed."""

@@ -31,8 +31,9 @@ _SPECS: dict[str, dict[str, Any]] = {
 
 def make_store(request: pytest.FixtureRequest, backend_id: str) -> Iterator[Store]:
     pytest.importorskip("s3fs")
-    from remote_store.backends import S3Backend
     from remote_store_harness.pytest_plugin import unique_bucket_name
+
+    from remote_store.backends import S3Backend
 
     topology = request.getfixturevalue("s3_topology_factory")(**_SPECS[backend_id])
     bucket = unique_bucket_name("conf")

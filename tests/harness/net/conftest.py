@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from remote_store_harness._gateway import Gateway
 from remote_store_harness._tls import HarnessCA, ServerCert
 

@@ -7,7 +7,6 @@ import time
 
 import botocore.exceptions
 import pytest
-
 from remote_store_harness._faults import FaultPlan, FaultRule, RequestFacts
 from remote_store_harness._gateway import Gateway
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import botocore.exceptions
 import pytest
-
 from remote_store_harness._faults import FaultRule
 from remote_store_harness._forward_proxy import ForwardProxy, ProxyConfigError
 from remote_store_harness._gateway import Gateway
@@ -92,9 +91,7 @@ def test_virtual_host_requests_reach_the_right_bucket(
     assert path_style.get_object(Bucket=bucket_name, Key="v/key.txt")["Body"].read() == b"virtual"
 
 
-def test_name_only_the_proxy_resolves_fails_without_the_proxy(
-    gateway: Gateway, s3_client
-) -> None:
+def test_name_only_the_proxy_resolves_fails_without_the_proxy(gateway: Gateway, s3_client) -> None:
     client = s3_client(f"http://s3.test:{gateway.port}")
     with pytest.raises(botocore.exceptions.EndpointConnectionError):
         client.list_buckets()

@@ -6,7 +6,6 @@ import io
 import time
 
 import pytest
-
 from remote_store_harness._faults import Latency
 from remote_store_harness._gateway import Gateway, GatewayConfigError
 
@@ -63,8 +62,9 @@ def test_authorization_value_never_appears_in_records(
 def test_unsigned_request_is_logged_without_authorization(gateway: Gateway) -> None:
     import urllib.request
 
-    with pytest.raises(urllib.error.HTTPError):
+    with pytest.raises(urllib.error.HTTPError) as info:
         urllib.request.urlopen(f"{gateway.url}/no-such-bucket-xyz/key", timeout=5)
+    info.value.read()  # the record is complete once the whole response has arrived
     (record,) = gateway.log.records()
     assert record.has_authorization is False and record.operation == "GetObject"
 

@@ -59,7 +59,6 @@ def test_stop_closes_idle_keep_alive_client_connections(gateway: Gateway, s3_cli
 
 def test_stop_is_idempotent_and_restart_is_refused(moto_url: str) -> None:
     import pytest
-
     from remote_store_harness._aio import ServerStateError
 
     gw = Gateway(moto_url).start()

@@ -50,7 +50,9 @@ def test_count_and_operations_filter_records() -> None:
 
 def test_concurrent_appends_lose_nothing() -> None:
     log = RequestLog()
-    threads = [threading.Thread(target=lambda: [_record(log) for _ in range(500)]) for _ in range(8)]
+    threads = [
+        threading.Thread(target=lambda: [_record(log) for _ in range(500)]) for _ in range(8)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

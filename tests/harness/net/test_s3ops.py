@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from remote_store_harness._s3ops import s3_operation, split_bucket_key
 
 H = "127.0.0.1:9000"

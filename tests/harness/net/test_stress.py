@@ -9,7 +9,6 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from remote_store_harness._forward_proxy import ForwardProxy
 from remote_store_harness._gateway import Gateway
 

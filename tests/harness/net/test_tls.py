@@ -9,7 +9,6 @@ from pathlib import Path
 
 import botocore.exceptions
 import pytest
-
 from remote_store_harness._gateway import Gateway
 from remote_store_harness._tls import HarnessCA, ServerCert
 
@@ -48,7 +47,7 @@ def test_default_certificate_is_valid_for_the_harness_names(
 def test_default_certificate_is_not_valid_for_other_names(
     tls_gateway: Gateway, net_ca: HarnessCA
 ) -> None:
-    with pytest.raises(ssl.SSLCertVerificationError, match="Hostname mismatch|match"):
+    with pytest.raises(ssl.SSLCertVerificationError, match="[Hh]ostname mismatch"):
         _handshake(tls_gateway.port, net_ca.client_ssl_context(), server_hostname="example.org")
 
 
@@ -69,7 +68,9 @@ def test_boto3_with_the_harness_ca_bundle_gets_through(
     assert record.tls and record.operation == "ListBuckets" and record.status == 200
 
 
-def test_written_key_is_private_and_cert_is_a_chain(server_cert: ServerCert, tmp_path: Path) -> None:
+def test_written_key_is_private_and_cert_is_a_chain(
+    server_cert: ServerCert, tmp_path: Path
+) -> None:
     cert_path, key_path = server_cert.write(tmp_path / "certs")
     assert stat.S_IMODE(key_path.stat().st_mode) == 0o600
     assert cert_path.read_bytes().startswith(b"-----BEGIN CERTIFICATE-----")

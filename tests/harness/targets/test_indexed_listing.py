@@ -15,7 +15,6 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
-
 from remote_store_harness._targets import MotoProcessTarget
 from remote_store_harness._targets._moto_index import (
     WriteTracker,
@@ -144,9 +143,7 @@ def test_v2_pages_equal_moto_for_every_parameter_combination(
     tracker = WriteTracker()
 
     def indexed(*args: Any) -> Any:
-        return indexed_list_objects_v2(
-            *args, tracker=tracker, fallback=S3Backend.list_objects_v2
-        )
+        return indexed_list_objects_v2(*args, tracker=tracker, fallback=S3Backend.list_objects_v2)
 
     compared = 0
     for prefix, delimiter, max_keys, start in itertools.product(
@@ -209,14 +206,21 @@ def test_index_is_reused_until_a_write_and_rebuilt_after_it(
 
     def listing() -> list[str]:
         keys, _, _ = indexed_list_objects_v2(
-            backend, bucket, "new/", None, None, None, 100,
-            tracker=tracker, fallback=S3Backend.list_objects_v2,
+            backend,
+            bucket,
+            "new/",
+            None,
+            None,
+            None,
+            100,
+            tracker=tracker,
+            fallback=S3Backend.list_objects_v2,
         )
         return [k.name for k in keys]
 
     assert listing() == []
-    cached = getattr(bucket, "_harness_sorted_names")
-    assert listing() == [] and getattr(bucket, "_harness_sorted_names") is cached
+    cached = bucket._harness_sorted_names
+    assert listing() == [] and bucket._harness_sorted_names is cached
     with tracker.writing():
         backend.put_object(bucket.name, "new/one", b"1", disable_notification=True)
     try:
@@ -287,6 +291,6 @@ def test_indexed_server_answers_like_the_stock_server(
             params["Delimiter"] = delimiter
         if start is not None:
             params[start_name] = start
-        assert _all_pages(indexed, operation, **params) == _all_pages(
-            stock, operation, **params
-        ), params
+        assert _all_pages(indexed, operation, **params) == _all_pages(stock, operation, **params), (
+            params
+        )

@@ -11,14 +11,12 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
-
 from remote_store_harness._targets import (
     MotoProcessTarget,
     MotoThreadTarget,
     Target,
     synthetic_body,
 )
-
 from targets_helpers import pid_is_gone, port_is_closed
 
 
@@ -34,7 +32,9 @@ def client_for(target: Target) -> Any:
     )
 
 
-def raw_request(port: int, method: str, host: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
+def raw_request(
+    port: int, method: str, host: str, path: str, body: bytes = b""
+) -> tuple[int, bytes]:
     """A signed-looking request with an explicit Host header (moto does not verify signatures)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:

@@ -1,0 +1,76 @@
+"""The report writer: summary table, three files, versions, charts, recommendation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from remote_store_harness._probe import ProbeReport
+from remote_store_harness._probe_client import ProbeTarget
+from remote_store_harness._probe_model import ProbeRow
+from remote_store_harness._probe_recommend import recommend
+from remote_store_harness._report import RunRecord, collect_versions, summary_text, write_report
+from remote_store_harness._run_suites import CaseResult, SuiteResult
+
+TARGET = ProbeTarget("https://s3.example:9000", "bkt", "AKID", "SECRET", ca_path="/etc/ca.pem")
+
+
+def _record() -> RunRecord:
+    suite = SuiteResult(
+        "conformance", "failed",
+        cases=[CaseResult("t::a", "passed", 0.1), CaseResult("t::b", "failed", 0.2, "boom"),
+               CaseResult("t::c", "skipped", 0.0, "no docker")],
+        seconds=61.0,
+    )  # fmt: skip
+    rows = [
+        ProbeRow("conditional_put", "If-None-Match on PUT", "no", "fail",
+                 "conditional writes not honoured", "PUT -> 200",),
+        ProbeRow("latency", "Latency", "yes", "info", "median 1 ms", "",
+                 data={"samples_ms": [1.0, 1.2, 0.9]}),
+    ]  # fmt: skip
+    probe = ProbeReport(TARGET, "p/", rows=rows, recommendation=recommend(TARGET, rows))
+    return RunRecord(
+        command=["remote-store-harness", "run", "--quick"], started_at="2026-01-01T00:00:00Z",
+        mode="external", quick=True, suites=[suite], probes=[probe], wall_seconds=75.0,
+        status="failed", versions={"python": "3.11.7", "boto3": "1.0"},
+    )  # fmt: skip
+
+
+def test_summary_table_lists_each_suite_with_counts_and_time() -> None:
+    text = summary_text(_record())
+    line = next(x for x in text.splitlines() if x.startswith("conformance"))
+    assert line.split() == ["conformance", "failed", "1", "1", "0", "1", "0", "01:01"]
+
+
+def test_summary_has_a_probe_matrix_row_per_question() -> None:
+    text = summary_text(_record())
+    assert "NO: conditional writes not honoured" in text
+    assert "Run FAILED in 01:15" in text
+
+
+def test_write_report_creates_markdown_html_and_json(tmp_path: Path) -> None:
+    paths = write_report(_record(), tmp_path)
+    assert sorted(p.name for p in paths.values()) == ["report.html", "report.md", "results.json"]
+    data = json.loads(paths["json"].read_text())
+    assert data["command_line"] == "remote-store-harness run --quick"
+    assert data["suites"][0]["counts"] == {"failed": 1, "passed": 1, "skipped": 1}
+
+
+def test_html_is_self_contained_with_embedded_png_charts(tmp_path: Path) -> None:
+    html = write_report(_record(), tmp_path)["html"].read_text()
+    assert html.count("data:image/png;base64,") == 2  # suite outcomes + latency
+    assert "<link" not in html and "<script" not in html
+
+
+def test_markdown_carries_recommendation_failures_and_versions(tmp_path: Path) -> None:
+    md = write_report(_record(), tmp_path)["md"].read_text()
+    assert "conditional_writes: false" in md
+    assert "| t::b | failed | boom |" in md
+    assert "| boto3 | 1.0 |" in md
+
+
+def test_versions_cover_every_component_involved() -> None:
+    versions = collect_versions()
+    for name in ("python", "remote-store-s3kit", "boto3", "botocore", "aiobotocore", "s3fs",
+                 "moto", "trustme", "paramiko", "remote_store.__version__"):  # fmt: skip
+        assert versions[name]
