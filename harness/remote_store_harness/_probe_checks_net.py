@@ -16,14 +16,14 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from remote_store_harness._probe_client import (
-    ProbeTarget,
     Addressing,
+    ProbeTarget,
     error_code,
     make_client,
     proxy_origin,
     resolve_ca,
 )
-from remote_store_harness._probe_model import ProbeContext, ProbeRow
+from remote_store_harness._probe_model import Level, ProbeContext, ProbeRow
 
 __all__ = [
     "check_addressing",
@@ -77,7 +77,8 @@ def _handshake(target: ProbeTarget, cafile: str | None) -> tuple[bool, str, dict
         return False, f"{type(exc).__name__}: {exc}", {}
     subject = ", ".join("=".join(pair) for rdn in cert.get("subject", ()) for pair in rdn)
     issuer = ", ".join("=".join(pair) for rdn in cert.get("issuer", ()) for pair in rdn)
-    names = [value for _kind, value in cert.get("subjectAltName", ())]
+    alt_names: Any = cert.get("subjectAltName", ())
+    names = [str(entry[1]) for entry in alt_names]
     facts = {
         "subject": subject,
         "issuer": issuer,
@@ -196,7 +197,7 @@ def check_clock_and_latency(ctx: ProbeContext) -> tuple[ProbeRow, ProbeRow]:
             # Date has 1 s resolution and is truncated: compare with the middle of its second.
             skews.append(server + 0.5 - (before_wall + after_wall) / 2.0)
     ordered = sorted(samples_ms)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     median = statistics.median(ordered)
     latency = ProbeRow(
         "latency", "Round-trip latency (HeadObject, keep-alive)", "yes", "info",
@@ -210,7 +211,7 @@ def check_clock_and_latency(ctx: ProbeContext) -> tuple[ProbeRow, ProbeRow]:
         clock = ProbeRow("clock_skew", question, "n/a", "warn", "server sent no Date header", "")
         return clock, latency
     skew = statistics.median(skews)
-    level = "ok" if abs(skew) < 60 else ("warn" if abs(skew) < 600 else "fail")
+    level: Level = "ok" if abs(skew) < 60 else ("warn" if abs(skew) < 600 else "fail")
     clock = ProbeRow(
         "clock_skew", question, "yes", level,
         f"{skew:+.1f} s (server minus local, +/- 0.5 s)",

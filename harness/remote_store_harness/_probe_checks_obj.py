@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from remote_store_harness._probe_client import error_code, make_client
-from remote_store_harness._probe_model import ProbeContext, ProbeRow
+from remote_store_harness._probe_model import Level, ProbeContext, ProbeRow, Verdict
 
 __all__ = [
     "check_checksums",
@@ -86,6 +86,8 @@ def check_checksums(ctx: ProbeContext) -> ProbeRow:
         "default_checksum_accepted": not ctx.facts.get("checksum_when_required", False),
     }
     evidence = f"{default_note}; ETag {'=' if etag == md5 else '!='} MD5 of body; {sha_note}"
+    verdict: Verdict
+    level: Level
     if returned == sha:
         verdict, level, answer = "yes", "ok", "yes (SHA256 echoed and correct)"
     elif returned:
@@ -95,7 +97,7 @@ def check_checksums(ctx: ProbeContext) -> ProbeRow:
     if ctx.facts.get("checksum_when_required"):
         level = "warn"
         answer += "; default CRC32 refused: use request_checksum_calculation=when_required"
-    return ProbeRow("checksums", question, verdict, level, answer, evidence, data=data)  # type: ignore[arg-type]
+    return ProbeRow("checksums", question, verdict, level, answer, evidence, data=data)
 
 
 def check_conditional_put(ctx: ProbeContext) -> ProbeRow:
@@ -234,6 +236,8 @@ def check_if_match(ctx: ProbeContext) -> ProbeRow:
         results["get_wrong_refused"] = _refused_by_condition(exc)
         notes.append(f"GET If-Match wrong etag -> {_describe(exc)}")
     put_ok = results["put_wrong_refused"] and results["put_right_accepted"]
+    verdict: Verdict
+    level: Level
     if put_ok and results["get_wrong_refused"]:
         verdict, level, answer = "yes", "ok", "yes (PUT and GET)"
     elif results["get_wrong_refused"]:
@@ -242,7 +246,7 @@ def check_if_match(ctx: ProbeContext) -> ProbeRow:
         verdict, level, answer = "partial", "warn", "PUT only"
     else:
         verdict, level, answer = "no", "warn", "no"
-    return ProbeRow("if_match", question, verdict, level, answer, "; ".join(notes), data=results)  # type: ignore[arg-type]
+    return ProbeRow("if_match", question, verdict, level, answer, "; ".join(notes), data=results)
 
 
 def check_metadata_case(ctx: ProbeContext) -> ProbeRow:
@@ -263,6 +267,8 @@ def check_metadata_case(ctx: ProbeContext) -> ProbeRow:
         client.meta.events.unregister("after-call.s3.HeadObject", _capture)
     names = list(metadata)
     value_ok = "Value-1" in metadata.values()
+    verdict: Verdict
+    level: Level
     if names == ["mixedcase-key"] and value_ok:
         verdict, level, answer = "yes", "ok", "lower-cased (as remote_store reports them)"
     elif names == ["MixedCase-Key"] and value_ok:
@@ -270,7 +276,7 @@ def check_metadata_case(ctx: ProbeContext) -> ProbeRow:
     else:
         verdict, level, answer = "no", "warn", f"unexpected: {metadata!r}"
     return ProbeRow(
-        "metadata_case", question, verdict, level, answer,  # type: ignore[arg-type]
+        "metadata_case", question, verdict, level, answer,
         f"PUT x-amz-meta-MixedCase-Key: Value-1; HEAD headers on the wire {wire}; boto3 {metadata}",
         data={"wire_names": wire, "boto3_metadata": metadata},
     )  # fmt: skip
@@ -320,7 +326,9 @@ def check_multipart(ctx: ProbeContext) -> ProbeRow:
     if assembled and aborted:
         return ProbeRow("multipart", question, "yes", "ok", "yes", evidence)
     answer = "upload OK, abort not effective" if assembled else "multipart object is wrong"
-    return ProbeRow("multipart", question, "partial" if assembled else "no", "fail", answer, evidence)
+    return ProbeRow(
+        "multipart", question, "partial" if assembled else "no", "fail", answer, evidence
+    )
 
 
 def check_copy_metadata(ctx: ProbeContext) -> ProbeRow:
@@ -366,11 +374,13 @@ def check_delimiter_subfolders(ctx: ProbeContext) -> ProbeRow:
     def rel(items: list[dict[str, Any]], field: str) -> list[str]:
         return sorted(str(i[field])[len(base) :] for i in items)
 
-    top_prefixes, top_files = rel(top.get("CommonPrefixes", []), "Prefix"), rel(
-        top.get("Contents", []), "Key"
+    top_prefixes, top_files = (
+        rel(top.get("CommonPrefixes", []), "Prefix"),
+        rel(top.get("Contents", []), "Key"),
     )
-    inner_prefixes, inner_files = rel(inner.get("CommonPrefixes", []), "Prefix"), rel(
-        inner.get("Contents", []), "Key"
+    inner_prefixes, inner_files = (
+        rel(inner.get("CommonPrefixes", []), "Prefix"),
+        rel(inner.get("Contents", []), "Key"),
     )
     ok = (
         top_prefixes == ["only-sub/"]

@@ -139,14 +139,17 @@ def validate_target(target: ProbeTarget) -> None:
     parts = urlsplit(target.endpoint_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(
-            f"--endpoint must be an http:// or https:// URL with a host, got {target.endpoint_url!r}"
+            "--endpoint must be an http:// or https:// URL with a host, "
+            f"got {target.endpoint_url!r}"
         )
     if not 3 <= len(target.bucket) <= 63:
         raise UsageError(f"--bucket must be 3 to 63 characters long, got {target.bucket!r}")
     if target.proxy_url is not None:
         proxy = urlsplit(target.proxy_url)
         if proxy.scheme not in ("http", "https") or not proxy.hostname:
-            raise UsageError(f"--proxy must be an http:// URL, got {_redact_url(target.proxy_url)!r}")
+            raise UsageError(
+                f"--proxy must be an http:// URL, got {_redact_url(target.proxy_url)!r}"
+            )
     if target.addressing not in ("path", "virtual"):
         raise UsageError(f"--addressing must be 'path' or 'virtual', got {target.addressing!r}")
     if target.ca_path is not None:
@@ -195,11 +198,15 @@ def make_client(
         config_kwargs["proxies"] = {}  # any non-None value makes botocore skip the environment
     if fast_fail:
         config_kwargs.update(
-            connect_timeout=3, read_timeout=15, retries={"total_max_attempts": 1, "mode": "standard"}
+            connect_timeout=3,
+            read_timeout=15,
+            retries={"total_max_attempts": 1, "mode": "standard"},
         )
     else:
         config_kwargs.update(
-            connect_timeout=10, read_timeout=60, retries={"total_max_attempts": 3, "mode": "standard"}
+            connect_timeout=10,
+            read_timeout=60,
+            retries={"total_max_attempts": 3, "mode": "standard"},
         )
     if checksum_when_required:
         config_kwargs["request_checksum_calculation"] = "when_required"

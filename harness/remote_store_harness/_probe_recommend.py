@@ -56,7 +56,7 @@ class Recommendation:
             "            },\n"
             "        ),\n"
             "    },\n"
-            f"    stores={{\"data\": StoreProfile(backend={json.dumps(backend_name)})}},\n"
+            f'    stores={{"data": StoreProfile(backend={json.dumps(backend_name)})}},\n'
             ")\n"
             "with Registry(config) as registry:\n"
             '    store = registry.get_store("data")\n'
@@ -143,7 +143,9 @@ def recommend(target: ProbeTarget, rows: Sequence[ProbeRow]) -> Recommendation:
         if virtual_row.verdict == "yes":
             style = "virtual"
             notes.append("addressing_style=virtual: path-style requests failed")
-    elif target.addressing == "virtual" and virtual_row is not None and virtual_row.verdict == "yes":
+    elif (
+        target.addressing == "virtual" and virtual_row is not None and virtual_row.verdict == "yes"
+    ):
         style = "virtual"
     config_kwargs["s3"] = {"addressing_style": style}
     if target.proxy_url is not None:

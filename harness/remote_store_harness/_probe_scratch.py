@@ -91,7 +91,7 @@ class Scratch:
             return frozenset(self._keys)
 
     def cleanup(self) -> CleanupReport:
-        """Abort our uploads, delete our keys (batched), then report what is left under the prefix."""
+        """Abort our uploads, delete our keys (batched), then report what is left over."""
         from botocore import exceptions as bx
 
         report = CleanupReport()

@@ -19,8 +19,10 @@ from typing import Protocol, TextIO
 
 __all__ = ["Progress", "ProgressSink", "format_elapsed"]
 
-_SYMBOL = {"passed": "PASS", "failed": "FAIL", "skipped": "SKIP", "error": "ERROR", "xfailed": "XFAIL",
-           "xpassed": "XPASS", "yes": "YES", "no": "NO", "partial": "PART", "n/a": "N/A"}  # fmt: skip
+_SYMBOL = {
+    "passed": "PASS", "failed": "FAIL", "skipped": "SKIP", "error": "ERROR", "xfailed": "XFAIL",
+    "xpassed": "XPASS", "yes": "YES", "no": "NO", "partial": "PART", "n/a": "N/A",
+}  # fmt: skip
 _BAD = frozenset({"failed", "error", "no"})
 
 

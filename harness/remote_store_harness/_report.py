@@ -128,7 +128,9 @@ def _suite_rows(record: RunRecord) -> list[list[str]]:
     rows = []
     for suite in record.suites:
         counts = suite.counts
-        other = sum(n for k, n in counts.items() if k not in ("passed", "failed", "error", "skipped"))
+        other = sum(
+            n for k, n in counts.items() if k not in ("passed", "failed", "error", "skipped")
+        )
         rows.append([
             suite.name, suite.status, str(counts["passed"]), str(counts["failed"]),
             str(counts["error"]), str(counts["skipped"]), str(other),
@@ -302,12 +304,16 @@ def _md(record: RunRecord, chart_files: list[tuple[str, str]]) -> str:
             out += [f"- {note}" for note in probe.recommendation.notes]
         if probe.cleanup is not None:
             c = probe.cleanup
-            out += ["", f"Cleanup: deleted {c.deleted} objects, aborted {c.aborted_uploads} "
-                        f"uploads, failed {len(c.failed)}, left under prefix {len(c.foreign_left)}."]  # fmt: skip
+            out.append(
+                f"\nCleanup: deleted {c.deleted} objects, aborted {c.aborted_uploads} uploads, "
+                f"failed {len(c.failed)}, left under prefix {len(c.foreign_left)}."
+            )
     for suite in record.suites:
         bad = [c for c in suite.cases if c.outcome in ("failed", "error", "xpassed")]
         out += ["", f"## Suite {suite.name}: {suite.status}", ""]
-        out.append(f"{len(suite.cases)} cases in {suite.seconds:.1f} s; pytest log `{suite.log_path}`")
+        out.append(
+            f"{len(suite.cases)} cases in {suite.seconds:.1f} s; pytest log `{suite.log_path}`"
+        )
         if suite.note:
             out += ["", f"> {suite.note}"]
         if bad:
@@ -316,8 +322,8 @@ def _md(record: RunRecord, chart_files: list[tuple[str, str]]) -> str:
         skipped = sorted({c.message for c in suite.cases if c.outcome == "skipped"})
         if skipped:
             out += ["", "Skip reasons: " + "; ".join(f"`{reason}`" for reason in skipped[:20])]
-    out += ["", "## Versions", "", _md_table(["Component", "Version"],
-                                              [[k, v] for k, v in record.versions.items()])]  # fmt: skip
+    versions = [[k, v] for k, v in record.versions.items()]
+    out += ["", "## Versions", "", _md_table(["Component", "Version"], versions)]
     return "\n".join(out) + "\n"
 
 
@@ -355,7 +361,9 @@ def _html(record: RunRecord, charts: list[tuple[str, bytes]]) -> str:
     parts += [f"<p><i>{e(note)}</i></p>" for note in record.notes]
     for title, png in charts:
         data = base64.b64encode(png).decode("ascii")
-        parts.append(f"<h3>{e(title)}</h3><img alt='{e(title)}' src='data:image/png;base64,{data}'>")
+        parts.append(
+            f"<h3>{e(title)}</h3><img alt='{e(title)}' src='data:image/png;base64,{data}'>"
+        )
     if not charts:
         parts.append("<p><i>No charts: matplotlib is not installed.</i></p>")
     for probe in record.probes:
@@ -381,7 +389,9 @@ def _html(record: RunRecord, charts: list[tuple[str, bytes]]) -> str:
             )
         )
     parts.append("<h2>Versions</h2>")
-    parts.append(_html_table(["Component", "Version"], [[k, v] for k, v in record.versions.items()]))
+    parts.append(
+        _html_table(["Component", "Version"], [[k, v] for k, v in record.versions.items()])
+    )
     parts.append("</body></html>")
     return "\n".join(parts)
 

@@ -136,7 +136,9 @@ class CaseCollector:
 
     def pytest_collectreport(self, report: Any) -> None:
         if report.failed:
-            self._finish(CaseResult(report.nodeid or "<collection>", "error", 0.0, _message(report)))
+            self._finish(
+                CaseResult(report.nodeid or "<collection>", "error", 0.0, _message(report))
+            )
 
     def pytest_runtest_logreport(self, report: Any) -> None:
         self._phases.setdefault(report.nodeid, []).append(report)
@@ -248,7 +250,7 @@ def run_pytest_suite(
     try:
         os.chdir(root)
         with _environ(environ or {}), _stdout_to(log_path):
-            code = int(pytest.main(args, plugins=[collector]))
+            code = int(pytest.main(list(args), plugins=[collector]))
     finally:
         os.chdir(cwd)
     seconds = time.perf_counter() - started

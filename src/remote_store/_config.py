@@ -141,8 +141,10 @@ class RegistryConfig:
         unknown = sorted(str(k) for k in data if k not in ("backends", "stores"))
         if unknown:
             warnings.warn(f"Unknown top-level config keys ignored: {unknown}", stacklevel=2)
-        raw_backends = data.get("backends") or {}
-        raw_stores = data.get("stores") or {}
+        raw_backends = data.get("backends")
+        raw_stores = data.get("stores")
+        raw_backends = {} if raw_backends is None else raw_backends
+        raw_stores = {} if raw_stores is None else raw_stores
         if not isinstance(raw_backends, Mapping):
             raise TypeError(f"'backends' must be a mapping, got {type(raw_backends).__name__}")
         if not isinstance(raw_stores, Mapping):

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from remote_store_harness import TopologySpec, start_topology
 from remote_store_harness._cli_run import main
 from remote_store_harness.pytest_plugin import SCRUBBED_VARIABLES, unique_bucket_name
@@ -109,9 +108,7 @@ def clean_environment() -> dict[str, str]:
     }
 
 
-def run_cli_process(
-    argv: Sequence[str], report: Path, *, timeout: float = 600
-) -> CliResult:
+def run_cli_process(argv: Sequence[str], report: Path, *, timeout: float = 600) -> CliResult:
     """``python -m remote_store_harness._cli run ARGV --report REPORT`` in a child process."""
     completed = subprocess.run(
         [sys.executable, "-m", "remote_store_harness._cli", "run", *argv, "--report", str(report)],

@@ -111,9 +111,7 @@ def test_bucket_without_endpoint_is_a_usage_error(run_cli: Any) -> None:
     assert "only make sense with --endpoint" in _one_error_line(result)
 
 
-def test_missing_credentials_are_a_usage_error(
-    run_cli: Any, monkeypatch: Any
-) -> None:
+def test_missing_credentials_are_a_usage_error(run_cli: Any, monkeypatch: Any) -> None:
     monkeypatch.delenv("AWS_ACCESS_KEY_ID", raising=False)
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY", raising=False)
     result = run_cli(["--endpoint", "http://127.0.0.1:9", "--bucket", "bkt"])

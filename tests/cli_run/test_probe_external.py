@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from remote_store_harness import FaultRule
 
 from .conftest import CliResult, Endpoint, EndpointPool, run_cli_process

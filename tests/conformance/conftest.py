@@ -47,7 +47,11 @@ def _discover() -> list[_Plugin]:
         module = _load(path)
         raw_traits = getattr(module, "TRAITS", frozenset())
         for backend_id in module.BACKEND_IDS:
-            traits = raw_traits.get(backend_id, frozenset()) if isinstance(raw_traits, Mapping) else raw_traits
+            traits = (
+                raw_traits.get(backend_id, frozenset())
+                if isinstance(raw_traits, Mapping)
+                else raw_traits
+            )
             unknown = set(traits) - KNOWN_TRAITS
             if unknown:
                 raise ValueError(f"{path.name}: unknown traits {sorted(unknown)}")
@@ -92,7 +96,9 @@ def traits(backend_id: str) -> frozenset[str]:
 
 
 @pytest.fixture
-def store(request: pytest.FixtureRequest, backend_id: str, traits: frozenset[str]) -> Iterator[Store]:
+def store(
+    request: pytest.FixtureRequest, backend_id: str, traits: frozenset[str]
+) -> Iterator[Store]:
     if request.node.get_closest_marker("requires_hierarchy") and "flat_namespace" in traits:
         pytest.skip("flat namespace (R-WRITE-FLAT): folders exist only while they hold files")
     generator = PLUGINS[backend_id].make_store(request, backend_id)

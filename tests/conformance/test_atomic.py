@@ -88,9 +88,8 @@ def test_failed_open_atomic_leaves_no_stray_files(store: Store) -> None:
 def test_open_atomic_refuses_an_existing_file_on_enter(store: Store) -> None:
     store.write("f.txt", b"old")
     entered = False
-    with pytest.raises(AlreadyExists):
-        with store.open_atomic("f.txt"):
-            entered = True
+    with pytest.raises(AlreadyExists), store.open_atomic("f.txt"):
+        entered = True
     assert entered is False
 
 

@@ -70,4 +70,3 @@ def test_glob_is_child_relative(tree: Store) -> None:
 def test_glob_double_star_glued_to_text_raises_value_error(tree: Store) -> None:
     with pytest.raises(ValueError):
         tree.glob("a**")
-

@@ -105,9 +105,7 @@ def test_list_folders_yields_immediate_subfolders(tree: Store) -> None:
 
 def test_list_folders_yields_folder_entries_with_names(tree: Store) -> None:
     entries = list(tree.list_folders("t"))
-    assert [(type(e), e.name, e.path) for e in entries] == [
-        (FolderEntry, "1", RemotePath("t/1"))
-    ]
+    assert [(type(e), e.name, e.path) for e in entries] == [(FolderEntry, "1", RemotePath("t/1"))]
 
 
 def test_list_folders_max_depth_walks_further_levels(tree: Store) -> None:

@@ -43,7 +43,9 @@ def test_folder_source_raises_invalid_path(store: Store, op: str) -> None:
 
 
 @pytest.mark.parametrize("op", OPS)
-def test_existing_destination_without_overwrite_raises_already_exists(store: Store, op: str) -> None:
+def test_existing_destination_without_overwrite_raises_already_exists(
+    store: Store, op: str
+) -> None:
     store.write("src.txt", b"new")
     store.write("dst.txt", b"old")
     with pytest.raises(AlreadyExists):

@@ -42,4 +42,6 @@ def test_probes_accept_equivalent_spellings(store: Store) -> None:
 
 def test_probe_results_are_bools(store: Store) -> None:
     store.write("f.txt", b"x")
-    assert all(type(v) is bool for v in (store.exists("f.txt"), store.is_file("x"), store.is_folder("")))
+    assert all(
+        type(v) is bool for v in (store.exists("f.txt"), store.is_file("x"), store.is_folder(""))
+    )

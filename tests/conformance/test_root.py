@@ -57,7 +57,15 @@ def test_both_root_spellings_have_the_same_native_path(store: Store) -> None:
         lambda s, p: s.delete(p, missing_ok=True),
         lambda s, p: s.head(p),
     ],
-    ids=["read", "read_bytes", "read_seekable", "get_file_info", "delete", "delete_missing_ok", "head"],
+    ids=[
+        "read",
+        "read_bytes",
+        "read_seekable",
+        "get_file_info",
+        "delete",
+        "delete_missing_ok",
+        "head",
+    ],
 )
 @pytest.mark.parametrize("root", ROOTS)
 def test_file_operations_on_the_root_raise_invalid_path(store: Store, call, root: str) -> None:

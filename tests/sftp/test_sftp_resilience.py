@@ -18,6 +18,7 @@ import pytest
 
 from remote_store import BackendUnavailable, RetryPolicy, Store
 from remote_store.backends import SFTPBackend
+from remote_store.backends._sftp_streams import READ_AHEAD
 
 pytestmark = pytest.mark.sftp
 
@@ -26,7 +27,7 @@ def test_server_killed_mid_read_raises_backend_unavailable_then_next_call_reconn
     private_sshd: Any, make_backend: Callable[..., SFTPBackend]
 ) -> None:
     backend = make_backend(private_sshd)
-    payload = os.urandom(4 * 1024 * 1024)
+    payload = os.urandom(3 * READ_AHEAD)  # more than the stream buffers ahead
     backend.write("big.bin", payload)
     stream = backend.read("big.bin")
     assert stream.read(1024) == payload[:1024]

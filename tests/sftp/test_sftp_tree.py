@@ -193,7 +193,7 @@ def test_read_stream_serves_exact_bytes_across_read_ahead_windows(backend: SFTPB
         assert stream.tell() == READ_AHEAD - 3
         buffer = bytearray(7)
         assert (
-            stream.readinto(buffer) == 7
+            stream.readinto(buffer) == 7  # type: ignore[attr-defined]
             and bytes(buffer) == payload[READ_AHEAD - 3 : READ_AHEAD + 4]
         )
         stream.seek(0)

@@ -60,7 +60,7 @@ def test_from_dict_shape_errors(data: dict[str, object], error: type[Exception])
 
 
 def test_bad_retry_error_names_the_backend() -> None:
-    with pytest.raises(ValueError, match="backends\\['b'\\].retry"):
+    with pytest.raises(ValueError, match=r"backends\['b'\]\.retry"):
         RegistryConfig.from_dict({"backends": {"b": {"type": "x", "retry": {"jitter": -1}}}})
 
 

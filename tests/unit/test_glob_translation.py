@@ -26,7 +26,9 @@ from remote_store._glob import translate_glob
         ("[a-c]x", "bx", True),
         ("x[1", "x[1", True),
         ("a+b(c)", "a+b(c)", True),
-        ("[\\]x", "\\x", True),
+        ("[.^$]x", "^x", True),
+        ("[.^$]x", "ax", False),
+        ("[a&&b]", "&", True),
         ("[]]x", "]x", True),
     ],
 )

@@ -50,7 +50,13 @@ def test_join_revalidates() -> None:
 
 def test_root_singleton() -> None:
     root = RemotePath.ROOT
-    assert (str(root), root.name, root.parts, root.parent, root.suffix) == (".", ".", (".",), None, "")
+    assert (str(root), root.name, root.parts, root.parent, root.suffix) == (
+        ".",
+        ".",
+        (".",),
+        None,
+        "",
+    )
     assert root / "a" == RemotePath("a")
     assert RemotePath.from_backend_path("") is root and RemotePath.from_backend_path(".") is root
 
@@ -64,6 +70,8 @@ def test_immutable_and_not_pathlike() -> None:
 
 
 def test_equality_and_hash_by_normalised_string() -> None:
-    assert RemotePath("a//b") == RemotePath("a/b") and hash(RemotePath("a//b")) == hash(RemotePath("a/b"))
+    assert RemotePath("a//b") == RemotePath("a/b") and hash(RemotePath("a//b")) == hash(
+        RemotePath("a/b")
+    )
     assert RemotePath("a") != "a"
     assert repr(RemotePath("a/b")) == "RemotePath('a/b')"

@@ -73,7 +73,9 @@ def test_secret_formatted_into_a_log_message_is_masked_without_filter(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     with caplog.at_level(logging.DEBUG, logger="remote_store"):
-        logging.getLogger("remote_store.x").warning("cfg=%r", BackendConfig(type="s3", options={"secret": PLAIN}))
+        logging.getLogger("remote_store.x").warning(
+            "cfg=%r", BackendConfig(type="s3", options={"secret": PLAIN})
+        )
     assert PLAIN not in caplog.text
 
 

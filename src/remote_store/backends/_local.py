@@ -185,7 +185,7 @@ class LocalBackend(Backend):
         try:
             return open(target, "rb")  # the caller owns the stream
         except OSError as exc:
-            self._raise(exc, path, is_dir_hint=target.is_dir())
+            self._raise(exc, path, is_dir_hint=os.path.isdir(target))
 
     def read_bytes(self, path: str) -> bytes:
         _, target = self._resolve_file(path, "read")
@@ -193,7 +193,7 @@ class LocalBackend(Backend):
             with open(target, "rb") as handle:
                 return handle.read()
         except OSError as exc:
-            self._raise(exc, path, is_dir_hint=target.is_dir())
+            self._raise(exc, path, is_dir_hint=os.path.isdir(target))
 
     # -- writes ---------------------------------------------------------------
     def _prepare_target(
@@ -278,7 +278,7 @@ class LocalBackend(Backend):
         try:
             fd = os.open(target, flags | getattr(os, "O_BINARY", 0), 0o666)
         except OSError as exc:
-            self._raise(exc, path, is_dir_hint=target.is_dir())
+            self._raise(exc, path, is_dir_hint=os.path.isdir(target))
         try:
             with os.fdopen(fd, "wb") as handle:
                 size = self._copy_into(content, handle)
@@ -304,7 +304,7 @@ class LocalBackend(Backend):
         try:
             os.link(temp, target)
         except FileExistsError as exc:
-            if target.is_dir():
+            if os.path.isdir(target):
                 raise InvalidPath(
                     "Target is an existing folder", path=path, backend=self.name
                 ) from exc
@@ -363,7 +363,7 @@ class LocalBackend(Backend):
                 os.unlink(temp)
             writer.close()
             if isinstance(exc, OSError):
-                self._raise(exc, path, is_dir_hint=target.is_dir())
+                self._raise(exc, path, is_dir_hint=os.path.isdir(target))
             raise
         writer.result = self._result(segments, target, writer.bytes_written)
         writer.close()
@@ -371,7 +371,7 @@ class LocalBackend(Backend):
     # -- deletes --------------------------------------------------------------
     def delete(self, path: str, *, missing_ok: bool = False) -> None:
         _, target = self._resolve_file(path, "delete")
-        if target.is_dir():
+        if os.path.isdir(target):
             raise InvalidPath("Path is a folder, not a file", path=path, backend=self.name)
         try:
             os.unlink(target)
@@ -380,7 +380,7 @@ class LocalBackend(Backend):
                 return
             self._raise(exc, path)
         except OSError as exc:
-            self._raise(exc, path, is_dir_hint=target.is_dir())
+            self._raise(exc, path, is_dir_hint=os.path.isdir(target))
 
     def delete_folder(
         self, path: str, *, recursive: bool = False, missing_ok: bool = False

@@ -303,13 +303,16 @@ class SFTPBackend(Backend):
         except _SourceFailed as failed:
             raise failed.original from None
         except Exception as exc:
-            self._forget_if_dead(conn, exc)
-            raise map_error(exc, path=path, action=action) from exc
+            dead = self._forget_if_dead(conn, exc)
+            raise map_error(exc, path=path, action=action, dead=dead) from exc
 
-    def _forget_if_dead(self, conn: Connection, exc: BaseException) -> None:
+    def _forget_if_dead(self, conn: Connection, exc: BaseException) -> bool:
+        """Drop ``conn`` if ``exc`` shows it is dead; report whether it was."""
         if is_connection_error(exc) or not conn.is_alive():
             log.debug("Dropping SFTP connection after %r", exc)
             self._pool.discard(conn)
+            return True
+        return False
 
     def _stat(self, sftp: paramiko.SFTPClient, remote: str) -> paramiko.SFTPAttributes | None:
         """``stat`` (following links), or ``None`` when nothing is there."""
@@ -414,9 +417,8 @@ class SFTPBackend(Backend):
         )
         return stream  # type: ignore[return-value]  # a RawIOBase is a binary file object
 
-    def _forget_after_stream(self, conn: Connection | None, exc: BaseException) -> None:
-        if conn is not None:
-            self._forget_if_dead(conn, exc)
+    def _forget_after_stream(self, conn: Connection | None, exc: BaseException) -> bool:
+        return conn is None or self._forget_if_dead(conn, exc)
 
     def read_bytes(self, path: str) -> bytes:
         with self._session(path, "read") as sftp:

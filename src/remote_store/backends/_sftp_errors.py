@@ -83,8 +83,14 @@ def is_generic_failure(exc: BaseException) -> bool:
     return type(exc) is OSError and exc.errno is None and not is_connection_error(exc)
 
 
-def map_error(exc: BaseException, *, path: str | None, action: str) -> RemoteStoreError:
-    """The library error for a failure of ``action`` on backend key ``path``."""
+def map_error(
+    exc: BaseException, *, path: str | None, action: str, dead: bool = False
+) -> RemoteStoreError:
+    """The library error for a failure of ``action`` on backend key ``path``.
+
+    ``dead`` says the connection was found inactive after the failure: paramiko
+    reports some of those as a bare ``OSError("Socket is closed")``.
+    """
     if isinstance(exc, RemoteStoreError):
         return exc
     detail = str(exc) or type(exc).__name__
@@ -92,7 +98,7 @@ def map_error(exc: BaseException, *, path: str | None, action: str) -> RemoteSto
         return NotFound(f"Not found while trying to {action}: {detail}", path=path, backend=NAME)
     if is_denied(exc):
         return PermissionDenied(f"Permission denied to {action}: {detail}", path=path, backend=NAME)
-    if is_connection_error(exc):
+    if dead or is_connection_error(exc):
         return BackendUnavailable(
             f"SFTP connection failed while trying to {action}: {type(exc).__name__}: {detail}",
             path=path,

@@ -177,7 +177,7 @@ class ReadStream(io.RawIOBase):
         handle: paramiko.SFTPFile,
         size: int,
         path: str,
-        on_error: Callable[[BaseException], None],
+        on_error: Callable[[BaseException], bool],
     ) -> None:
         super().__init__()
         self._handle = handle
@@ -189,8 +189,8 @@ class ReadStream(io.RawIOBase):
         self._window_pos = 0
 
     def _fail(self, exc: Exception) -> NoReturn:
-        self._on_error(exc)
-        raise map_error(exc, path=self._path, action="read") from exc
+        dead = self._on_error(exc)
+        raise map_error(exc, path=self._path, action="read", dead=dead) from exc
 
     def readable(self) -> bool:
         return True
@@ -270,7 +270,7 @@ class MappedSink(io.RawIOBase):
         self,
         handle: PipelinedWriter,
         path: str,
-        on_error: Callable[[BaseException], None],
+        on_error: Callable[[BaseException], bool],
     ) -> None:
         super().__init__()
         self._handle = handle
@@ -285,8 +285,8 @@ class MappedSink(io.RawIOBase):
         try:
             self._handle.write(payload)
         except Exception as exc:
-            self._on_error(exc)
-            raise map_error(exc, path=self._path, action="write") from exc
+            dead = self._on_error(exc)
+            raise map_error(exc, path=self._path, action="write", dead=dead) from exc
         return len(payload)
 
     def flush(self) -> None:

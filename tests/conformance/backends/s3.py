@@ -36,15 +36,35 @@ def make_store(request: pytest.FixtureRequest, backend_id: str) -> Iterator[Stor
     from remote_store.backends import S3Backend
 
     topology = request.getfixturevalue("s3_topology_factory")(**_SPECS[backend_id])
-    bucket = unique_bucket_name("conf")
-    topology.create_bucket(bucket)
-    options = topology.s3_options(bucket)
+    fixed: str | None = getattr(topology.target, "fixed_bucket", None)
+    if fixed:
+        # An external endpoint with a given bucket (``remote-store-harness run --endpoint``):
+        # never create buckets there; each test works under a fresh prefix and removes only it.
+        root = f"{unique_bucket_name('remote-store-conformance')}/"
+        options = topology.s3_options(fixed)
+    else:
+        bucket = unique_bucket_name("conf")
+        topology.create_bucket(bucket)
+        options = topology.s3_options(bucket)
+        root = ""
     # Failure paths stay fast: no retries and short timeouts (the suite injects no faults).
     config = options["client_options"]["config_kwargs"]
     config.update({"retries": {"total_max_attempts": 2}, "connect_timeout": 5, "read_timeout": 30})
-    store = Store(S3Backend(**options))
+    store = Store(S3Backend(**options), root)
     try:
         yield store
     finally:
         store.close()
-        topology.delete_bucket(bucket)
+        if fixed:
+            _delete_prefix(topology, fixed, root)
+        else:
+            topology.delete_bucket(bucket)
+
+
+def _delete_prefix(topology: Any, bucket: str, prefix: str) -> None:
+    """Delete the keys under this test's own unique prefix (and nothing else)."""
+    client = topology.boto3_client()
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+        if keys:
+            client.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})

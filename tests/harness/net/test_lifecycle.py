@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
-import time
 from pathlib import Path
 
 from remote_store_harness._forward_proxy import ForwardProxy
@@ -13,17 +11,13 @@ from remote_store_harness._gateway import Gateway
 from remote_store_harness._tls import ServerCert
 
 
-def _open_fds() -> int:
-    return len(os.listdir("/proc/self/fd"))
+def _sockets_on(ports: set[int]) -> list[object]:
+    """This process's sockets whose local port is one of *ports* (listeners and accepted)."""
+    import psutil
 
-
-def _fds_settle_to(limit: int, timeout: float = 3.0) -> int:
-    """The in-process upstream closes its side of a connection on its own thread: give it a
-    moment, then report the descriptor count."""
-    deadline = time.monotonic() + timeout
-    while _open_fds() > limit and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return _open_fds()
+    return [
+        c for c in psutil.Process().net_connections("inet") if c.laddr and c.laddr.port in ports
+    ]
 
 
 def _harness_threads() -> list[str]:
@@ -33,20 +27,20 @@ def _harness_threads() -> list[str]:
 def test_stop_leaves_no_threads_or_sockets(
     moto_url: str, server_cert: ServerCert, ca_file: Path, s3_client
 ) -> None:
-    s3_client("http://127.0.0.1:1")  # import boto3 & co. before counting descriptors
-    before = _open_fds()
     gw = Gateway(moto_url, tls=server_cert).start()
     address = ("127.0.0.1", gw.port)
     px = ForwardProxy(resolve={"s3.test": address}).start()
     client = s3_client(f"https://localhost:{gw.port}", verify=str(ca_file), proxy=px.url)
     client.list_buckets()
     idle = socket.create_connection(("127.0.0.1", gw.port))  # a client that never speaks
+    ports = {gw.port, px.port}
+    assert _sockets_on(ports), "sanity: the probe sees the servers' sockets while they run"
     px.stop()
     gw.stop()
     idle.close()
     client.close()
     assert _harness_threads() == []
-    assert _fds_settle_to(before) <= before
+    assert _sockets_on(ports) == []
 
 
 def test_stop_closes_idle_keep_alive_client_connections(gateway: Gateway, s3_client) -> None:

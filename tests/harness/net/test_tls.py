@@ -47,7 +47,7 @@ def test_default_certificate_is_valid_for_the_harness_names(
 def test_default_certificate_is_not_valid_for_other_names(
     tls_gateway: Gateway, net_ca: HarnessCA
 ) -> None:
-    with pytest.raises(ssl.SSLCertVerificationError, match="[Hh]ostname mismatch"):
+    with pytest.raises(ssl.SSLCertVerificationError, match=r"[Hh]ostname mismatch"):
         _handshake(tls_gateway.port, net_ca.client_ssl_context(), server_hostname="example.org")
 
 
