@@ -59,14 +59,20 @@ def _is_ip(name: str) -> bool:
 
 
 def _bucket_from_host(host: str) -> str | None:
+    """The bucket of a virtual-host request: every label before the first ``s3``/``s3-*`` label.
+
+    Bucket names may hold dots (``dotted.bucket.name.s3.test``), so the boundary is the service
+    label, not the first dot.
+    """
     name = _hostname(host).lower().rstrip(".")
     if not name or _is_ip(name) or "." not in name:
         return None
-    first, rest = name.split(".", 1)
-    if first.startswith("s3") and (first == "s3" or first.startswith("s3-")):
-        return None
-    if rest.startswith(("s3.", "s3-")) or rest == "localhost":
-        return first
+    labels = name.split(".")
+    if labels[-1] == "localhost" and len(labels) > 1:
+        return ".".join(labels[:-1])
+    for index, label in enumerate(labels):
+        if label == "s3" or label.startswith("s3-"):
+            return ".".join(labels[:index]) or None
     return None
 
 
