@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from remote_store_harness.pytest_plugin import unique_bucket_name
 
 from remote_store import Registry, RegistryConfig, Store
 from remote_store.backends import S3Backend
-from remote_store_harness.pytest_plugin import unique_bucket_name
 
 pytestmark = pytest.mark.s3
 
@@ -39,7 +39,7 @@ TOPOLOGIES: dict[str, dict[str, Any]] = {
     "tls-virtual": {"tls": True, "proxy": "forward", "addressing": "virtual"},
 }
 POPULATION = [
-    ("data/report.csv", b"a,b\n"),
+    ("data/summary.csv", b"a,b\n"),
     ("data/2024/01/sales.csv", b"1,2\n"),
     ("data/2024/01/notes.txt", b"hi"),
     ("bronze/raw/part-0.parquet", b"PAR1"),
@@ -65,9 +65,7 @@ def examples() -> list[Example]:
     found = []
     for match in _FENCE.finditer(text):
         line = text.count("\n", 0, match.start("lang")) + 1
-        found.append(
-            Example(match["lang"], line, match["topology"] or "tls", match["body"] + "\n")
-        )
+        found.append(Example(match["lang"], line, match["topology"] or "tls", match["body"] + "\n"))
     return found
 
 
@@ -143,7 +141,7 @@ def test_python_example_runs(harness: tuple[Any, str], request: pytest.FixtureRe
 
     namespace: dict[str, Any] = {"__name__": "docs_example", "store": store, "process": process}
     mark = topology.request_log.mark()
-    exec(compile(code, f"{PAGE.name}:{example.line}", "exec"), namespace)  # noqa: S102
+    exec(compile(code, f"{PAGE.name}:{example.line}", "exec"), namespace)
     backends = [v for v in namespace.values() if isinstance(v, S3Backend)]
     for value in namespace.values():
         if isinstance(value, Store) and value is not store:

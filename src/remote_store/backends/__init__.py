@@ -16,9 +16,10 @@ else:
 
 try:
     from ._sftp import SFTPBackend
+    from ._sftp_hostkeys import HostKeyPolicy
 except ImportError:  # the sftp extra is not installed
     pass
 else:
-    __all__ += ["SFTPBackend"]
+    __all__ += ["HostKeyPolicy", "SFTPBackend"]
 
 __all__.sort()
