@@ -31,6 +31,8 @@ class ProgressSink(Protocol):
 
     def suite_started(self, suite: str, total: int | None) -> None: ...
 
+    def suite_collected(self, suite: str, total: int) -> None: ...
+
     def case_finished(
         self, suite: str, name: str, outcome: str, seconds: float, detail: str = ""
     ) -> None: ...
@@ -73,8 +75,12 @@ class Progress:
         self._suite, self._total = suite, total
         self._suite_start = self._clock()
         self._counts = Counter()
-        size = f"{total} cases" if total is not None else "cases not counted yet"
-        self._line(f"[{suite}] started: {size}")
+        self._line(f"[{suite}] started" + (f": {total} cases" if total is not None else ""))
+
+    def suite_collected(self, suite: str, total: int) -> None:
+        """The number of cases became known (after pytest's collection)."""
+        self._total = total + sum(self._counts.values())  # collection errors count as cases
+        self._line(f"[{suite}] collected {total} cases")
 
     def case_finished(
         self, suite: str, name: str, outcome: str, seconds: float, detail: str = ""

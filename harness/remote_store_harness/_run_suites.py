@@ -129,10 +129,15 @@ class CaseCollector:
         self.total: int | None = None
         self._phases: dict[str, list[Any]] = {}
 
+    def pytest_collection(self, session: Any) -> None:
+        # Announce the suite before collecting: collection errors are cases of this suite too.
+        if self.progress is not None:
+            self.progress.suite_started(self.suite, None)
+
     def pytest_collection_finish(self, session: Any) -> None:
         self.total = len(session.items)
         if self.progress is not None:
-            self.progress.suite_started(self.suite, self.total)
+            self.progress.suite_collected(self.suite, self.total)
 
     def pytest_collectreport(self, report: Any) -> None:
         if report.failed:

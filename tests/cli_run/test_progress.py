@@ -62,3 +62,18 @@ def test_tty_mode_rewrites_a_status_line_and_keeps_failures() -> None:
     assert "\r\x1b[2K[conformance] 1/2 1 passed" in text
     assert "  FAIL test_bad: why\n" in text
     assert "PASS test_ok" not in text  # passing cases only ever appear on the status line
+
+
+def test_collection_errors_before_the_count_belong_to_the_new_suite() -> None:
+    stream = io.StringIO()
+    progress = Progress(stream, tty=False)
+    progress.suite_started("scenarios", 5)
+    progress.case_finished("scenarios", "t", "passed", 0.0)
+    progress.suite_started("bench", None)
+    progress.case_finished("bench", "benchmarks/broken.py", "error", 0.0, "import failed")
+    progress.suite_collected("bench", 2)
+    progress.case_finished("bench", "benchmarks/ok.py::t", "passed", 0.0)
+    lines = stream.getvalue().splitlines()
+    assert lines[-3].startswith("[bench 1 ")  # total not known yet
+    assert lines[-2] == "[bench] collected 2 cases"
+    assert lines[-1].startswith("[bench 2/3 ")
