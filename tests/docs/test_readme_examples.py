@@ -43,3 +43,12 @@ def test_readme_plugin_example_passes_as_a_test_module_of_another_project(
 
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "2 passed" in result.stdout
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    readme = README.read_text(encoding="utf-8")
+    commands = re.findall(r"^(python -m pip install .*)$", readme, flags=re.M)
+    test_command = next(c for c in commands if "pytest" in c)
+    ci_script = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
+
+    assert test_command in ci_script.splitlines()
