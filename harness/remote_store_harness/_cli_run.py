@@ -1,14 +1,16 @@
 """``remote-store-harness run``: qualify an S3 target (the embedded moto, or yours) and report.
 
-Without ``--endpoint`` every suite runs against the embedded default (moto in every harness
-topology: plain HTTP, TLS with the harness CA, forward proxy, virtual-host addressing). With
-``--endpoint URL --bucket NAME`` the probe and the conformance/scenario suites run against that
-service instead; the run writes only under one fresh prefix of that bucket (checked empty first)
-and deletes exactly what it wrote, also on Ctrl-C.
+Without --endpoint every suite runs against the embedded default: moto in every harness
+topology (plain HTTP, TLS with the harness CA, forward proxy, virtual-host addressing). With
+--endpoint URL --bucket NAME the probe and the conformance suite run against that service
+instead. The probe writes only under one fresh prefix of that bucket (checked empty first) and
+deletes exactly what it wrote, also on Ctrl-C; the conformance suite uses one fresh prefix per
+test in that bucket and never creates buckets there.
 
-Suites: ``probe`` (boto3 only; works from any install), ``conformance`` and ``scenarios`` (the
-repository's pytest suites: available when run from a source checkout), ``bench`` (benchmarks on
-the embedded moto). The report goes to ``--report DIR`` (default ``./harness-report``).
+Suites: probe (boto3 only; works from any install), conformance and scenarios (the repository's
+pytest suites in tests/: available when run from a source checkout, otherwise reported as
+unavailable), bench (benchmarks/ on the embedded moto). Scenarios and bench always use the
+embedded moto. The report goes to --report DIR (default ./harness-report).
 
 Exit status: 0 all selected suites passed (probe *findings* such as "conditional writes not
 honoured" are reported, not failures); 1 a suite failed or a probe check could not run;
