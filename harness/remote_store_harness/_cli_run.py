@@ -205,15 +205,30 @@ def _progress_stream() -> TextIO:
 
 def run(args: argparse.Namespace) -> int:
     """Entry point of the subcommand; returns the exit status (see the module docstring)."""
+    from remote_store_harness._targets import TargetError
+    from remote_store_harness._topology import TopologyError
+
     try:
         return _run(args)
     except RunError as exc:
-        sys.stdout.flush()
-        print(f"remote-store-harness run: error: {exc}", file=sys.stderr)
-        return exc.exit_code
+        return _fail(str(exc), exc.exit_code)
+    except (TargetError, TopologyError) as exc:
+        return _fail(f"the embedded target could not start: {exc}", 1)
+    except ModuleNotFoundError as exc:
+        return _fail(
+            f"missing dependency {exc.name!r}: install the harness extra "
+            "(pip install 'remote-store-s3kit[harness,report]')",
+            1,
+        )
     except KeyboardInterrupt:
         print("remote-store-harness run: interrupted", file=sys.stderr)
         return 130
+
+
+def _fail(message: str, code: int) -> int:
+    sys.stdout.flush()
+    print(f"remote-store-harness run: error: {' '.join(message.split())}", file=sys.stderr)
+    return code
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -137,13 +137,25 @@ def _suite_rows(record: RunRecord) -> list[list[str]]:
             format_elapsed(suite.seconds),
         ])  # fmt: skip
     for probe in record.probes:
-        verdicts = [row.verdict for row in probe.rows]
-        failing = len(probe.failures)
+        # Columns for a probe: Passed = answered yes (safe), Failed = a finding that breaks a
+        # remote_store default, Errors = a check that could not run, Skipped = not applicable,
+        # Other = facts and caveats (info/warn).
+        counts = {"passed": 0, "failed": 0, "error": 0, "skipped": 0, "other": 0}
+        for row in probe.rows:
+            if row.verdict == "error":
+                counts["error"] += 1
+            elif row.level == "fail":
+                counts["failed"] += 1
+            elif row.verdict == "n/a":
+                counts["skipped"] += 1
+            elif row.verdict == "yes" and row.level in ("ok", "info"):
+                counts["passed"] += 1
+            else:
+                counts["other"] += 1
+        status = "findings" if counts["failed"] or counts["error"] else "passed"
         rows.append([
-            f"probe {probe.target.label}", "interrupted" if probe.interrupted else
-            ("findings" if failing else "passed"), str(verdicts.count("yes")),
-            str(failing), str(verdicts.count("error")), str(verdicts.count("n/a")),
-            str(len(verdicts) - verdicts.count("yes") - verdicts.count("n/a") - failing),
+            f"probe {probe.target.label}", "interrupted" if probe.interrupted else status,
+            *(str(counts[k]) for k in ("passed", "failed", "error", "skipped", "other")),
             format_elapsed(probe.seconds),
         ])  # fmt: skip
     return rows
@@ -199,6 +211,35 @@ def summary_text(record: RunRecord) -> str:
         f"({record.wall_seconds:.1f} s)"
     )
     return "\n\n".join(parts)
+
+
+def _matrix_tables(matrix: Any) -> tuple[list[list[str]], list[list[str]]]:
+    """(per-scenario counts, every case) of a scenario matrix; empty when it has no such shape."""
+    if not isinstance(matrix, dict):
+        return [], []
+    scenarios = matrix.get("scenarios")
+    per_scenario = []
+    if isinstance(scenarios, dict):
+        for name, counts in scenarios.items():
+            if isinstance(counts, dict):
+                per_scenario.append([
+                    str(name), str(counts.get("cases", "")), str(counts.get("passed", 0)),
+                    str(counts.get("failed", 0) + counts.get("error", 0)),
+                    str(counts.get("skipped", 0)),
+                ])  # fmt: skip
+    cases = []
+    for case in matrix.get("cases", []) if isinstance(matrix.get("cases"), list) else []:
+        if isinstance(case, dict):
+            cases.append([
+                str(case.get("scenario", "")), str(case.get("case", "")),
+                str(case.get("outcome", "")), str(case.get("expected") or ""),
+                str(case.get("observed") or case.get("message") or ""),
+            ])  # fmt: skip
+    return per_scenario, cases
+
+
+_MATRIX_HEADER = ["Scenario", "Cases", "Passed", "Failed", "Skipped"]
+_CASE_HEADER = ["Scenario", "Case", "Outcome", "Expected", "Observed"]
 
 
 # --- charts ---------------------------------------------------------------------------------
@@ -308,6 +349,13 @@ def _md(record: RunRecord, chart_files: list[tuple[str, str]]) -> str:
                 f"\nCleanup: deleted {c.deleted} objects, aborted {c.aborted_uploads} uploads, "
                 f"failed {len(c.failed)}, left under prefix {len(c.foreign_left)}."
             )
+    per_scenario, matrix_cases = _matrix_tables(record.scenario_matrix)
+    if per_scenario:
+        out += ["", "## Scenario matrix", "", _md_table(_MATRIX_HEADER, per_scenario)]
+        not_passed = [c for c in matrix_cases if c[2] != "passed"]
+        if not_passed:
+            out += ["", "Cases that did not pass:", "", _md_table(_CASE_HEADER, not_passed)]
+        out += ["", "Every case with expected and observed outcome: results.json / report.html."]
     for suite in record.suites:
         bad = [c for c in suite.cases if c.outcome in ("failed", "error", "xpassed")]
         out += ["", f"## Suite {suite.name}: {suite.status}", ""]
@@ -379,6 +427,14 @@ def _html(record: RunRecord, charts: list[tuple[str, bytes]]) -> str:
             parts.append(f"<pre>{e(probe.recommendation.yaml())}</pre>")
             parts.append(f"<pre>{e(probe.recommendation.python())}</pre>")
             parts += [f"<p>{e(note)}</p>" for note in probe.recommendation.notes]
+    per_scenario, matrix_cases = _matrix_tables(record.scenario_matrix)
+    if per_scenario:
+        parts.append("<h2>Scenario matrix</h2>")
+        parts.append(_html_table(_MATRIX_HEADER, per_scenario))
+        parts.append(_html_table(
+            _CASE_HEADER, matrix_cases,
+            [{"passed": "ok", "skipped": "info"}.get(c[2], "fail") for c in matrix_cases],
+        ))  # fmt: skip
     for suite in record.suites:
         parts.append(f"<h2>Suite {e(suite.name)}: {e(suite.status)}</h2>")
         parts.append(

@@ -74,3 +74,25 @@ def test_versions_cover_every_component_involved() -> None:
     for name in ("python", "remote-store-s3kit", "boto3", "botocore", "aiobotocore", "s3fs",
                  "moto", "trustme", "paramiko", "remote_store.__version__"):  # fmt: skip
         assert versions[name]
+
+
+def test_probe_row_of_the_summary_counts_findings_as_failed() -> None:
+    text = summary_text(_record())
+    line = next(x for x in text.splitlines() if x.startswith("probe target"))
+    assert line.split()[2:8] == ["findings", "1", "1", "0", "0", "0"]
+
+
+def test_scenario_matrix_is_summarised_with_the_cases_that_did_not_pass(tmp_path: Path) -> None:
+    record = _record()
+    record.scenario_matrix = {
+        "scenarios": {"proxies": {"cases": 2, "passed": 1, "failed": 1}},
+        "cases": [
+            {"scenario": "proxies", "case": "ok[x]", "outcome": "passed", "expected": "200"},
+            {"scenario": "proxies", "case": "bad[y]", "outcome": "failed", "expected": "407",
+             "observed": "timeout"},
+        ],
+    }  # fmt: skip
+    md = write_report(record, tmp_path)["md"].read_text()
+    assert "| proxies | 2 | 1 | 1 | 0 |" in md
+    assert "| proxies | bad[y] | failed | 407 | timeout |" in md
+    assert "ok[x]" not in md

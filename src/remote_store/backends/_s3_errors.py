@@ -113,17 +113,44 @@ def _tls_error_types() -> tuple[type[BaseException], ...]:
     return tuple(types)
 
 
-def _is_tls_failure(exc: BaseException) -> bool:
-    """True if ``exc`` or anything in its cause chain is a TLS handshake/verification error."""
-    tls_types = _tls_error_types()
+def _cause_chain(exc: BaseException) -> list[BaseException]:
+    """``exc`` and everything it was raised from, outermost first (cycles cut)."""
+    chain: list[BaseException] = []
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, tls_types):
-            return True
+        chain.append(current)
         current = current.__cause__ or current.__context__
-    return False
+    return chain
+
+
+def _is_tls_failure(exc: BaseException) -> bool:
+    """True if ``exc`` or anything in its cause chain is a TLS handshake/verification error."""
+    tls_types = _tls_error_types()
+    return any(isinstance(link, tls_types) for link in _cause_chain(exc))
+
+
+_X509_V_ERR_HOSTNAME_MISMATCH = 62
+
+
+def _hostname_mismatch(exc: BaseException) -> str | None:
+    """OpenSSL's message when the chain was trusted but the host name was not covered.
+
+    Read by attribute: aiohttp's certificate error claims to be an
+    ``SSLCertVerificationError`` without carrying ``verify_code``; the real one is in its chain.
+    """
+    for link in _cause_chain(exc):
+        if getattr(link, "verify_code", None) == _X509_V_ERR_HOSTNAME_MISMATCH:
+            return str(getattr(link, "verify_message", "") or "hostname mismatch")
+    return None
+
+
+def _proxy_refused_auth(exc: BaseException) -> bool:
+    """True when an HTTP proxy answered 407 (plain-HTTP request or the CONNECT of a tunnel)."""
+    if http_status(exc) == 407:
+        return True
+    return any(getattr(link, "status", None) == 407 for link in _cause_chain(exc))
 
 
 def _classify_client_error(
@@ -164,6 +191,25 @@ def map_error(
     if isinstance(exc, RemoteStoreError):
         return exc
     what = f"S3 {action} failed" if action else "S3 request failed"
+    if _proxy_refused_auth(exc):
+        return PermissionDenied(
+            f"{what}: the HTTP proxy refused the request (407 Proxy Authentication Required); "
+            "check the user and password in the proxy URL "
+            "(client_options['config_kwargs']['proxies'] or HTTP_PROXY/HTTPS_PROXY)",
+            path=path,
+            backend=BACKEND,
+        )
+    mismatch = _hostname_mismatch(exc)
+    if mismatch is not None:
+        return BackendUnavailable(
+            f"{what}: the server certificate does not cover the host name it was reached by "
+            f"({mismatch}); the chain itself was checked against "
+            f"{ca.describe() if ca is not None else 'the client default trust store'}. "
+            "Bucket names containing dots do not match a '*.' wildcard certificate under "
+            "virtual-host addressing: use config_kwargs={'s3': {'addressing_style': 'path'}}",
+            path=path,
+            backend=BACKEND,
+        )
     if _is_tls_failure(exc):
         trust = ca.describe() if ca is not None else "the client default trust store"
         return BackendUnavailable(

@@ -226,8 +226,10 @@ def build_settings(
             None if isinstance(client_kwargs["verify"], bool) else str(client_kwargs["verify"]),
             "client_options['client_kwargs']['verify']",
         )
-    elif ca.path is not None:
-        client_kwargs["verify"] = ca.path
+    else:
+        # Our resolution is the only decision: without a path, botocore must not go back to
+        # the environment itself (it would choke on an empty AWS_CA_BUNDLE, for one).
+        client_kwargs["verify"] = ca.path if ca.path is not None else True
     if client_kwargs:
         options["client_kwargs"] = client_kwargs
     else:
