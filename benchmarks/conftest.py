@@ -78,6 +78,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="timed rounds per listing case (operations use more for small ones)",
     )
     group.addoption(
+        "--bench-peer-python",
+        default=None,
+        help="Python of the peer env (benchmarks/peer/tox.ini) to compare with remote-store 0.33.0",
+    )
+    group.addoption(
         "--bench-stream-mib",
         type=int,
         default=None,

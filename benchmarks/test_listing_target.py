@@ -62,12 +62,12 @@ def stock_target(bench_env: BenchEnv) -> Iterator[Any]:
         target.stop()
 
 
-@pytest.mark.parametrize("tree_name", TREE_NAMES)
+@pytest.mark.parametrize("verify_tree", TREE_NAMES)
 def test_indexed_listing_answers_the_tree_like_stock_moto(
-    bench_env: BenchEnv, stock_target: Any, tree_name: str
+    bench_env: BenchEnv, stock_target: Any, verify_tree: str
 ) -> None:
-    tree = build_tree(tree_name, "ci")
-    bucket = f"verify-{tree_name}"
+    tree = build_tree(verify_tree, "ci")
+    bucket = f"verify-{verify_tree}"
     for target in (bench_env.target, stock_target):
         target.create_bucket(bucket)
         target.populate(bucket, ((k, OBJECT_SIZE) for k in tree.keys))

@@ -3,9 +3,10 @@
 The benchmarks (``benchmarks/`` in the repository) store what they observed in each case's
 ``extra_info``: ``kind`` (``listing``, ``operation`` or ``stream``), request counts by S3
 operation from the gateway log, server time (sum of the gateway's upstream times), client time
-and the median wall time of the measured call alone (``wall_seconds``). That median, not
-pytest-benchmark's own timing of the whole round (which includes the per-round correctness
-checks), is the figure used here; pytest-benchmark's median is the fallback.
+and the wall time of the measured call alone in its fastest round (``wall_seconds``; other load
+on a shared machine only adds time). That figure, not pytest-benchmark's own timing of the whole
+round (which includes the per-round correctness checks), is used here; pytest-benchmark's
+median is the fallback.
 
 Cost model (one tree shape, one strategy): ``T(rtt) = base + slope * rtt``. ``slope`` is the
 number of round trips on the critical path: the request count for a sequential strategy, request

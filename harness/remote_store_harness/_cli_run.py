@@ -291,6 +291,8 @@ def _run(args: argparse.Namespace) -> int:
                     stream.write(f"  note: {note}\n")
         stream.write(f"\nReport: {paths['md']} | {paths['html']} | {paths['json']}\n")
         stream.flush()
+        if stream is not sys.stdout:
+            stream.close()
     if record.status == "interrupted":
         raise KeyboardInterrupt
     return 0 if record.status == "passed" else 1

@@ -11,8 +11,10 @@ probe; only a lost connection to the target or Ctrl-C ends it early, and cleanup
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -166,7 +168,8 @@ def run_probe(
         report.interrupted = True
         raise
     finally:
-        report.cleanup = scratch.cleanup()
+        with _sigint_deferred():
+            report.cleanup = scratch.cleanup()
         context.client.close()
         if context.client is not client:
             client.close()
@@ -182,6 +185,23 @@ def run_probe(
         fails = len(report.failures)
         progress.suite_finished(suite, f"{len(report.rows)} questions, {fails} failing")
     return report
+
+
+@contextlib.contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Cleanup must finish even if Ctrl-C is pressed again; the interrupt is delivered after."""
+    pending: list[int] = []
+    try:
+        previous = signal.signal(signal.SIGINT, lambda signum, frame: pending.append(signum))
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if pending:
+            raise KeyboardInterrupt
 
 
 def _with_seconds(row: ProbeRow, seconds: float) -> ProbeRow:

@@ -116,10 +116,13 @@ class Scratch:
                 report.deleted += len(batch) - len(errors)
                 for key in errors:
                     self._delete_one(key, report)
-            except (bx.ClientError, bx.BotoCoreError):
+            except bx.ClientError:
                 # Some services lack DeleteObjects (or want Content-MD5): fall back to one by one.
                 for key in batch:
                     self._delete_one(key, report)
+            except bx.BotoCoreError:
+                # The endpoint is gone: do not try 1,000 single deletes against a dead line.
+                report.failed.extend(batch)
         with self._lock:
             self._keys.difference_update(set(keys) - set(report.failed))
         if self._claimed:

@@ -140,22 +140,22 @@ def _suite_rows(record: RunRecord) -> list[list[str]]:
         # Columns for a probe: Passed = answered yes (safe), Failed = a finding that breaks a
         # remote_store default, Errors = a check that could not run, Skipped = not applicable,
         # Other = facts and caveats (info/warn).
-        counts = {"passed": 0, "failed": 0, "error": 0, "skipped": 0, "other": 0}
+        tally = {"passed": 0, "failed": 0, "error": 0, "skipped": 0, "other": 0}
         for row in probe.rows:
             if row.verdict == "error":
-                counts["error"] += 1
+                tally["error"] += 1
             elif row.level == "fail":
-                counts["failed"] += 1
+                tally["failed"] += 1
             elif row.verdict == "n/a":
-                counts["skipped"] += 1
+                tally["skipped"] += 1
             elif row.verdict == "yes" and row.level in ("ok", "info"):
-                counts["passed"] += 1
+                tally["passed"] += 1
             else:
-                counts["other"] += 1
-        status = "findings" if counts["failed"] or counts["error"] else "passed"
+                tally["other"] += 1
+        status = "findings" if tally["failed"] or tally["error"] else "passed"
         rows.append([
             f"probe {probe.target.label}", "interrupted" if probe.interrupted else status,
-            *(str(counts[k]) for k in ("passed", "failed", "error", "skipped", "other")),
+            *(str(tally[k]) for k in ("passed", "failed", "error", "skipped", "other")),
             format_elapsed(probe.seconds),
         ])  # fmt: skip
     return rows
@@ -259,7 +259,7 @@ def _charts(record: RunRecord) -> list[tuple[str, bytes]]:
     def render(fig: Any) -> bytes:
         buffer = io.BytesIO()
         fig.tight_layout()
-        fig.savefig(buffer, format="png", dpi=90)
+        fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
         plt.close(fig)
         return buffer.getvalue()
 

@@ -256,3 +256,34 @@ def test_bad_projection_arguments_exit_2(tmp_path: Path) -> None:
 )
 def test_durations_are_written_at_a_human_scale(seconds: float, text: str) -> None:
     assert format_duration(seconds) == text
+
+
+def test_operations_table_shows_requests_seconds_and_ratios(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        [
+            _op("delete", "store", 0.004, {"HeadObject": 1, "DeleteObject": 1}),
+            _op("delete", "boto3", 0.002, {"DeleteObject": 1}),
+        ],
+    )
+    text = render(load_run(path), tmp_path / "o", charts=False).read_text()
+    assert (
+        "| delete | 1 DeleteObject, 1 HeadObject | 1 DeleteObject | 4.0 ms | 2.0 ms | 2.00 | 2.00 |"
+    ) in text
+    assert "peer" not in text
+
+
+def test_peer_results_get_their_own_columns(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        [
+            _op("exists hit", "store", 0.002, {"HeadObject": 1}),
+            _op("exists hit", "peer", 0.004, {"HeadObject": 1, "ListObjectsV2": 1}),
+        ],
+    )
+    text = render(load_run(path), tmp_path / "o", charts=False).read_text()
+    assert "remote-store 0.33.0 (peer)" in text
+    assert (
+        "| exists hit | 1 HeadObject | 1 HeadObject, 1 ListObjectsV2 | 2.0 ms | 4.0 ms "
+        "| 0.50 | 0.50 |" in text
+    )
