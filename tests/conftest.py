@@ -1,27 +1,14 @@
 """Root test configuration.
 
 The machine this runs on pre-sets CA-bundle, proxy and AWS variables. No test may depend on them,
-so every test starts with them removed (the harness plugin offers the same as ``scrubbed_env``).
+so every test starts with them removed (the harness plugin's list, ``SCRUBBED_VARIABLES``; its
+``scrubbed_env`` fixture also sets dummy credentials).
 """
 
 from __future__ import annotations
 
 import pytest
-
-_SCRUBBED = (
-    "AWS_CA_BUNDLE",
-    "REQUESTS_CA_BUNDLE",
-    "SSL_CERT_FILE",
-    "SSL_CERT_DIR",
-    "CURL_CA_BUNDLE",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "NO_PROXY",
-    "AWS_PROFILE",
-    "AWS_ENDPOINT_URL",
-    "AWS_ENDPOINT_URL_S3",
-)
+from remote_store_harness.pytest_plugin import scrub_environment
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -37,6 +24,4 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.fixture(autouse=True)
 def _scrub_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in _SCRUBBED:
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.lower(), raising=False)
+    scrub_environment(monkeypatch)

@@ -17,8 +17,9 @@ import ssl
 import struct
 import threading
 from collections.abc import Coroutine
-from types import TracebackType
 from typing import Any, Self, TypeVar
+
+from ._lifecycle import StartStop
 
 __all__ = ["LoopServer", "ServerStateError", "abort_with_reset"]
 
@@ -42,7 +43,7 @@ def abort_with_reset(writer: asyncio.StreamWriter) -> None:
     writer.transport.abort()
 
 
-class LoopServer:
+class LoopServer(StartStop):
     """Base class: subclasses implement :meth:`handle` (one call per accepted connection)."""
 
     _name = "harness-server"
@@ -130,17 +131,6 @@ class LoopServer:
 
     async def _close_resources(self) -> None:
         """Hook for subclasses: close pooled upstream connections and the like."""
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # -- properties -------------------------------------------------------------------------
     @property

@@ -30,9 +30,8 @@ from ._http import (
     PIECE,
     HttpProtocolError,
     RequestHead,
-    iter_body,
-    parse_request_head,
-    read_head,
+    discard_body,
+    serve_requests,
     simple_response,
 )
 from ._pool import ConnectionPool
@@ -179,19 +178,7 @@ class ForwardProxy(LoopServer):
         return hmac.compare_digest(token.strip().encode(), self._expected_auth.encode())
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        while True:
-            raw = await read_head(reader)
-            if raw is None:
-                return
-            try:
-                head = parse_request_head(raw)
-                head.framing()
-            except HttpProtocolError as exc:
-                writer.write(simple_response(400, "Bad Request", f"{exc}\n".encode(), close=True))
-                await writer.drain()
-                return
-            if not await self._serve(head, reader, writer):
-                return
+        await serve_requests(reader, writer, self._serve)
 
     async def _serve(
         self, head: RequestHead, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
@@ -201,23 +188,8 @@ class ForwardProxy(LoopServer):
         authenticated = self._authenticated(head)
         is_connect = head.method == "CONNECT"
         uri = None if is_connect else head.target
-
-        try:
-            if is_connect:
-                host, port = _split_authority(head.target, 443)
-            else:
-                parts = urlsplit(head.target)
-                if parts.scheme != "http" or not parts.hostname:
-                    raise HttpProtocolError(
-                        "expected CONNECT or an absolute http:// URI (this is a proxy)"
-                    )
-                host, port = parts.hostname, parts.port or 80
-        except (HttpProtocolError, ValueError) as exc:
-            return await self._refuse(
-                head, reader, writer, seq, started_at, authenticated, head.target, uri,
-                400, "Bad Request", str(exc),
-            )  # fmt: skip
-        target = _format_address(host, port)
+        # What the client asked for: the raw target until it parses, then ``host:port``.
+        target = head.target
 
         def record(status: int | None, upstream: str | None, error: str | None = None) -> None:
             self.log.append(
@@ -234,15 +206,29 @@ class ForwardProxy(LoopServer):
                 )
             )
 
+        try:
+            if is_connect:
+                host, port = _split_authority(head.target, 443)
+            else:
+                parts = urlsplit(head.target)
+                if parts.scheme != "http" or not parts.hostname:
+                    raise HttpProtocolError(
+                        "expected CONNECT or an absolute http:// URI (this is a proxy)"
+                    )
+                host, port = parts.hostname, parts.port or 80
+        except (HttpProtocolError, ValueError) as exc:
+            return await self._refuse(head, reader, writer, record, 400, "Bad Request", str(exc))
+        target = _format_address(host, port)
+
         if self._auth is not None and not authenticated:
             return await self._refuse(
-                head, reader, writer, seq, started_at, authenticated, target, uri,
+                head, reader, writer, record,
                 407, "Proxy Authentication Required", "proxy credentials missing or wrong",
             )  # fmt: skip
         destination = self.lookup(host, port)
         if destination is None:
             return await self._refuse(
-                head, reader, writer, seq, started_at, authenticated, target, uri,
+                head, reader, writer, record,
                 502, "Bad Gateway", f"the harness proxy does not resolve {host!r}",
             )  # fmt: skip
         upstream = _format_address(*destination)
@@ -278,36 +264,15 @@ class ForwardProxy(LoopServer):
         head: RequestHead,
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
-        seq: int,
-        started_at: float,
-        authenticated: bool,
-        target: str,
-        uri: str | None,
+        record: _Recorder,
         status: int,
         reason: str,
         detail: str,
     ) -> bool:
         """Answer with an error; drain a body the client is already sending (keep-alive)."""
-        framing = head.framing()
-        close = not head.wants_keep_alive or head.method == "CONNECT"
-        if not framing.empty:
-            if head.expects_continue:
-                close = True
-            else:
-                async for _piece in iter_body(reader, framing):
-                    pass
-        self.log.append(
-            ProxyRecord(
-                seq=seq,
-                started_at=started_at,
-                method=head.method,
-                target=target,
-                uri=uri,
-                status=status,
-                authenticated=authenticated,
-                error=detail,
-            )
-        )
+        _bytes_in, reusable = await discard_body(head, reader)
+        close = not (head.wants_keep_alive and reusable) or head.method == "CONNECT"
+        record(status, None, detail)
         extra = [("Content-Type", "text/plain")]
         if status == 407:
             extra.append(("Proxy-Authenticate", f'Basic realm="{_REALM}"'))
@@ -324,7 +289,7 @@ class ForwardProxy(LoopServer):
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
         destination: tuple[str, int],
-        record: _TunnelRecorder,
+        record: _Recorder,
     ) -> None:
         upstream = _format_address(*destination)
         try:
@@ -350,7 +315,9 @@ class ForwardProxy(LoopServer):
             up_writer.transport.abort()
 
 
-class _TunnelRecorder(Protocol):
+class _Recorder(Protocol):
+    """The per-request ``record(status, upstream, error)`` closure: appends its record."""
+
     def __call__(
         self, status: int | None, upstream: str | None, error: str | None = None
     ) -> None: ...

@@ -20,14 +20,7 @@ from urllib.parse import urlsplit
 
 from ._aio import LoopServer, abort_with_reset
 from ._faults import FaultPlan, FaultRule, Latency, RequestFacts
-from ._http import (
-    HttpProtocolError,
-    RequestHead,
-    iter_body,
-    parse_request_head,
-    read_head,
-    simple_response,
-)
+from ._http import RequestHead, discard_body, serve_requests, simple_response
 from ._pool import ConnectionPool
 from ._relay import Outcome, relay
 from ._requestlog import RequestLog, RequestRecord, select_headers
@@ -141,19 +134,7 @@ class Gateway(LoopServer):
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if self._pool is None:
             self._pool = ConnectionPool(*self._upstream)
-        while True:
-            raw = await read_head(reader)
-            if raw is None:
-                return
-            try:
-                head = parse_request_head(raw)
-                head.framing()
-            except HttpProtocolError as exc:
-                writer.write(simple_response(400, "Bad Request", f"{exc}\n".encode(), close=True))
-                await writer.drain()
-                return
-            if not await self._serve(head, reader, writer):
-                return
+        await serve_requests(reader, writer, self._serve)
 
     async def _serve(
         self, head: RequestHead, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
@@ -248,18 +229,8 @@ class Gateway(LoopServer):
         path: str,
         record: _Recorder,
     ) -> bool:
-        framing = head.framing()
-        close = not head.wants_keep_alive
-        bytes_in = 0
-        if not framing.empty:
-            if head.expects_continue:
-                # The client waits for 100 Continue before sending its body; answering with a
-                # final status means it will not send it, so the connection cannot be reused
-                # safely (some clients send the body anyway).
-                close = True
-            else:
-                async for _raw, payload, _last in iter_body(reader, framing):
-                    bytes_in += payload
+        bytes_in, reusable = await discard_body(head, reader)
+        close = not (head.wants_keep_alive and reusable)
         request_id = uuid.uuid4().hex[:16].upper()
         body = s3_error_body(rule.code, rule.error_message, path, request_id)
         head_only = head.method == "HEAD"

@@ -9,7 +9,7 @@ chunked`` framing byte-for-byte (chunk extensions and trailers included) so that
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 
 __all__ = [
@@ -18,8 +18,10 @@ __all__ = [
     "HttpProtocolError",
     "RequestHead",
     "ResponseHead",
+    "discard_body",
     "iter_body",
     "read_head",
+    "serve_requests",
 ]
 
 PIECE = 64 * 1024
@@ -280,6 +282,52 @@ async def _iter_chunked(reader: asyncio.StreamReader) -> AsyncIterator[tuple[byt
             else:
                 yield pending + data, len(data), False
             pending = b""
+
+
+async def discard_body(head: RequestHead, reader: asyncio.StreamReader) -> tuple[int, bool]:
+    """Read and drop the request body before an answer the server makes up itself.
+
+    Returns ``(payload_bytes, reusable)``. A client that sent ``Expect: 100-continue`` waits for
+    ``100 Continue`` before its body; answering with a final status means it will not send it
+    (some clients send it anyway), so nothing is read and the connection is not ``reusable``.
+    """
+    framing = head.framing()
+    if framing.empty:
+        return 0, True
+    if head.expects_continue:
+        return 0, False
+    payload_bytes = 0
+    async for _raw, payload, _last in iter_body(reader, framing):
+        payload_bytes += payload
+    return payload_bytes, True
+
+
+#: Serves one request whose head has been read; returns whether the connection stays open.
+RequestServer = Callable[[RequestHead, asyncio.StreamReader, asyncio.StreamWriter], Awaitable[bool]]
+
+
+async def serve_requests(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, serve: RequestServer
+) -> None:
+    """The per-connection loop of a keep-alive HTTP/1.1 server.
+
+    Reads request heads until the client closes or *serve* says the connection is done. A head
+    that does not parse, or whose body framing is invalid, is answered ``400`` and the
+    connection closed: after a bad head the byte stream cannot be trusted to resynchronise.
+    """
+    while True:
+        raw = await read_head(reader)
+        if raw is None:
+            return
+        try:
+            head = parse_request_head(raw)
+            head.framing()
+        except HttpProtocolError as exc:
+            writer.write(simple_response(400, "Bad Request", f"{exc}\n".encode(), close=True))
+            await writer.drain()
+            return
+        if not await serve(head, reader, writer):
+            return
 
 
 def simple_response(

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from remote_store_harness._probe_client import error_code, make_client
@@ -100,47 +102,95 @@ def check_checksums(ctx: ProbeContext) -> ProbeRow:
     return ProbeRow("checksums", question, verdict, level, answer, evidence, data=data)
 
 
-def check_conditional_put(ctx: ProbeContext) -> ProbeRow:
-    """Is ``If-None-Match: *`` on PutObject honoured (create succeeds, overwrite refused)?"""
-    question = "If-None-Match: * honoured on PUT (conditional_writes safe)"
-    bucket, client = ctx.target.bucket, ctx.client
-    key = ctx.scratch.key("conditional/put")
+def _answered_error(call: Callable[[], object]) -> Exception | None:
+    """Run *call*: ``None`` if it succeeded, the error if the service answered with an HTTP
+    error status. An error without an HTTP answer (no connection, a bug) propagates."""
     try:
-        client.put_object(Bucket=bucket, Key=key, Body=b"first", IfNoneMatch="*")
+        call()
     except Exception as exc:
         if error_code(exc)[1] is None:
             raise
-        ctx.facts["conditional_put"] = False
+        return exc
+    return None
+
+
+@dataclass(frozen=True)
+class _IfNoneMatchCase:
+    """One way to write with ``If-None-Match: *`` and how its probe row words the outcomes."""
+
+    row: str
+    question: str
+    write: Callable[[ProbeContext, str, bytes], object]
+    not_honoured: str
+    new_request: str
+    yes_evidence: str
+    existing_request: str
+    overwritten: str
+    #: ``{stored}`` is replaced by what the key reads after the second write.
+    overwritten_evidence: str
+
+
+def _check_if_none_match(ctx: ProbeContext, case: _IfNoneMatchCase) -> ProbeRow:
+    """Create a key with ``If-None-Match: *`` (must succeed), then again (must be refused)."""
+    key = ctx.scratch.key(f"conditional/{case.row.removeprefix('conditional_')}")
+    rejected = _answered_error(lambda: case.write(ctx, key, b"first"))
+    if rejected is not None:
+        ctx.facts[case.row] = False
         return ProbeRow(
-            "conditional_put", question, "no", "fail",
-            "conditional writes not honoured: header rejected on a new key",
-            f"PUT new key with If-None-Match: * -> {_describe(exc)}",
+            case.row, case.question, "no", "fail",
+            f"{case.not_honoured}: header rejected on a new key",
+            f"{case.new_request} with If-None-Match: * -> {_describe(rejected)}",
         )  # fmt: skip
     try:
-        client.put_object(Bucket=bucket, Key=key, Body=b"second", IfNoneMatch="*")
+        case.write(ctx, key, b"second")
     except Exception as exc:
         if _refused_by_condition(exc):
-            ctx.facts["conditional_put"] = True
+            ctx.facts[case.row] = True
             return ProbeRow(
-                "conditional_put", question, "yes", "ok", "yes",
-                f"PUT new key -> 200; PUT same key again with If-None-Match: * -> {_describe(exc)}",
+                case.row, case.question, "yes", "ok", "yes", case.yes_evidence + _describe(exc)
             )  # fmt: skip
         if error_code(exc)[1] is None:
             raise
-        ctx.facts["conditional_put"] = False
+        ctx.facts[case.row] = False
         return ProbeRow(
-            "conditional_put", question, "no", "fail",
-            "conditional writes not honoured: unexpected answer to an overwrite",
-            f"PUT existing key with If-None-Match: * -> {_describe(exc)} (expected 412)",
+            case.row, case.question, "no", "fail",
+            f"{case.not_honoured}: unexpected answer to an overwrite",
+            f"{case.existing_request} with If-None-Match: * -> {_describe(exc)} (expected 412)",
         )  # fmt: skip
-    stored = client.get_object(Bucket=bucket, Key=key)["Body"].read()
-    ctx.facts["conditional_put"] = False
+    stored = ctx.client.get_object(Bucket=ctx.target.bucket, Key=key)["Body"].read()
+    ctx.facts[case.row] = False
     return ProbeRow(
-        "conditional_put", question, "no", "fail",
-        "conditional writes not honoured: an existing object was overwritten",
-        f"PUT existing key with If-None-Match: * -> 200 and the object now reads {stored!r} "
-        "(expected 412 PreconditionFailed and b'first')",
+        case.row, case.question, "no", "fail",
+        f"{case.not_honoured}: {case.overwritten}",
+        case.overwritten_evidence.format(stored=repr(stored)),
     )  # fmt: skip
+
+
+def _conditional_put(ctx: ProbeContext, key: str, body: bytes) -> object:
+    return ctx.client.put_object(Bucket=ctx.target.bucket, Key=key, Body=body, IfNoneMatch="*")
+
+
+def _conditional_complete(ctx: ProbeContext, key: str, body: bytes) -> object:
+    return _one_part_upload(ctx, key, body, IfNoneMatch="*")
+
+
+def check_conditional_put(ctx: ProbeContext) -> ProbeRow:
+    """Is ``If-None-Match: *`` on PutObject honoured (create succeeds, overwrite refused)?"""
+    return _check_if_none_match(
+        ctx,
+        _IfNoneMatchCase(
+            row="conditional_put",
+            question="If-None-Match: * honoured on PUT (conditional_writes safe)",
+            write=_conditional_put,
+            not_honoured="conditional writes not honoured",
+            new_request="PUT new key",
+            yes_evidence="PUT new key -> 200; PUT same key again with If-None-Match: * -> ",
+            existing_request="PUT existing key",
+            overwritten="an existing object was overwritten",
+            overwritten_evidence="PUT existing key with If-None-Match: * -> 200 and the object "
+            "now reads {stored} (expected 412 PreconditionFailed and b'first')",
+        ),
+    )
 
 
 def _one_part_upload(ctx: ProbeContext, key: str, body: bytes, **complete: Any) -> Any:
@@ -158,45 +208,22 @@ def _one_part_upload(ctx: ProbeContext, key: str, body: bytes, **complete: Any) 
 
 def check_conditional_multipart(ctx: ProbeContext) -> ProbeRow:
     """Is ``If-None-Match: *`` honoured on CompleteMultipartUpload (large writes)?"""
-    question = "If-None-Match: * honoured on CompleteMultipartUpload"
-    bucket, client = ctx.target.bucket, ctx.client
-    key = ctx.scratch.key("conditional/multipart")
-    try:
-        _one_part_upload(ctx, key, b"first", IfNoneMatch="*")
-    except Exception as exc:
-        if error_code(exc)[1] is None:
-            raise
-        ctx.facts["conditional_multipart"] = False
-        return ProbeRow(
-            "conditional_multipart", question, "no", "fail",
-            "not honoured: header rejected on a new key",
-            f"CompleteMultipartUpload new key with If-None-Match: * -> {_describe(exc)}",
-        )  # fmt: skip
-    try:
-        _one_part_upload(ctx, key, b"second", IfNoneMatch="*")
-    except Exception as exc:
-        if _refused_by_condition(exc):
-            ctx.facts["conditional_multipart"] = True
-            return ProbeRow(
-                "conditional_multipart", question, "yes", "ok", "yes",
-                "complete on new key -> 200; complete on existing key with If-None-Match: * -> "
-                + _describe(exc),
-            )  # fmt: skip
-        if error_code(exc)[1] is None:
-            raise
-        ctx.facts["conditional_multipart"] = False
-        return ProbeRow(
-            "conditional_multipart", question, "no", "fail",
-            "not honoured: unexpected answer to an overwrite",
-            f"complete on existing key with If-None-Match: * -> {_describe(exc)} (expected 412)",
-        )  # fmt: skip
-    stored = client.get_object(Bucket=bucket, Key=key)["Body"].read()
-    ctx.facts["conditional_multipart"] = False
-    return ProbeRow(
-        "conditional_multipart", question, "no", "fail",
-        "not honoured: an existing object was overwritten by a multipart upload",
-        f"complete on existing key with If-None-Match: * -> 200; object now reads {stored!r}",
-    )  # fmt: skip
+    return _check_if_none_match(
+        ctx,
+        _IfNoneMatchCase(
+            row="conditional_multipart",
+            question="If-None-Match: * honoured on CompleteMultipartUpload",
+            write=_conditional_complete,
+            not_honoured="not honoured",
+            new_request="CompleteMultipartUpload new key",
+            yes_evidence="complete on new key -> 200; complete on existing key with "
+            "If-None-Match: * -> ",
+            existing_request="complete on existing key",
+            overwritten="an existing object was overwritten by a multipart upload",
+            overwritten_evidence="complete on existing key with If-None-Match: * -> 200; "
+            "object now reads {stored}",
+        ),
+    )
 
 
 def check_if_match(ctx: ProbeContext) -> ProbeRow:
@@ -208,33 +235,30 @@ def check_if_match(ctx: ProbeContext) -> ProbeRow:
     wrong = '"00000000000000000000000000000000"'
     results: dict[str, bool] = {}
     notes: list[str] = []
-    try:
-        client.put_object(Bucket=bucket, Key=key, Body=b"v2", IfMatch=wrong)
-        results["put_wrong_refused"] = False
-        notes.append("PUT If-Match wrong etag -> 200 (overwrote)")
-    except Exception as exc:
-        if error_code(exc)[1] is None:
-            raise
-        results["put_wrong_refused"] = _refused_by_condition(exc)
-        notes.append(f"PUT If-Match wrong etag -> {_describe(exc)}")
-    try:
-        client.put_object(Bucket=bucket, Key=key, Body=b"v3", IfMatch=etag)
-        results["put_right_accepted"] = True
-        notes.append("PUT If-Match current etag -> 200")
-    except Exception as exc:
-        if error_code(exc)[1] is None:
-            raise
-        results["put_right_accepted"] = False
-        notes.append(f"PUT If-Match current etag -> {_describe(exc)}")
-    try:
-        client.get_object(Bucket=bucket, Key=key, IfMatch=wrong)["Body"].read()
-        results["get_wrong_refused"] = False
-        notes.append("GET If-Match wrong etag -> 200")
-    except Exception as exc:
-        if error_code(exc)[1] is None:
-            raise
-        results["get_wrong_refused"] = _refused_by_condition(exc)
-        notes.append(f"GET If-Match wrong etag -> {_describe(exc)}")
+
+    def attempt(what: str, call: Callable[[], object], success: str) -> Exception | None:
+        refusal = _answered_error(call)
+        notes.append(f"{what} -> {success if refusal is None else _describe(refusal)}")
+        return refusal
+
+    refusal = attempt(
+        "PUT If-Match wrong etag",
+        lambda: client.put_object(Bucket=bucket, Key=key, Body=b"v2", IfMatch=wrong),
+        "200 (overwrote)",
+    )
+    results["put_wrong_refused"] = refusal is not None and _refused_by_condition(refusal)
+    refusal = attempt(
+        "PUT If-Match current etag",
+        lambda: client.put_object(Bucket=bucket, Key=key, Body=b"v3", IfMatch=etag),
+        "200",
+    )
+    results["put_right_accepted"] = refusal is None
+    refusal = attempt(
+        "GET If-Match wrong etag",
+        lambda: client.get_object(Bucket=bucket, Key=key, IfMatch=wrong)["Body"].read(),
+        "200",
+    )
+    results["get_wrong_refused"] = refusal is not None and _refused_by_condition(refusal)
     put_ok = results["put_wrong_refused"] and results["put_right_accepted"]
     verdict: Verdict
     level: Level
@@ -312,13 +336,12 @@ def check_multipart(ctx: ProbeContext) -> ProbeRow:
     client.upload_part(Bucket=bucket, Key=abort_key, UploadId=abort_id, PartNumber=1, Body=b"x")
     client.abort_multipart_upload(Bucket=bucket, Key=abort_key, UploadId=abort_id)
     ctx.scratch.forget_upload(abort_id)
-    try:
-        client.list_parts(Bucket=bucket, Key=abort_key, UploadId=abort_id)
-        aborted, abort_note = False, "ListParts after abort -> 200 (upload still listed)"
-    except Exception as exc:
-        if error_code(exc)[1] is None:
-            raise
-        aborted, abort_note = True, f"ListParts after abort -> {_describe(exc)}"
+    exc = _answered_error(
+        lambda: client.list_parts(Bucket=bucket, Key=abort_key, UploadId=abort_id)
+    )
+    aborted = exc is not None
+    outcome = "200 (upload still listed)" if exc is None else _describe(exc)
+    abort_note = f"ListParts after abort -> {outcome}"
     evidence = (
         f"2 parts (5 MiB + 1 KiB) -> ContentLength {size}, bytes around the part boundary "
         f"{boundary!r}; {abort_note}"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableMapping
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -25,19 +25,25 @@ if TYPE_CHECKING:
     from ._topology import Topology
 
 __all__ = [
+    "SCRUBBED_PREFIXES",
     "SCRUBBED_VARIABLES",
     "harness_ca",
+    "is_scrubbed",
     "request_log",
     "s3_bucket",
     "s3_target",
     "s3_topology",
     "s3_topology_factory",
+    "scrub_environment",
     "scrubbed_env",
+    "scrubbed_environ",
 ]
 
 TARGET_CHOICES = ("moto", "moto-thread", "minio", "external")
 
 #: Variables that would let the environment, not the test, decide TLS trust, proxies or endpoints.
+#: Matched in any letter case (``https_proxy`` as well as ``HTTPS_PROXY``); every variable starting
+#: with one of :data:`SCRUBBED_PREFIXES` goes too. :func:`scrub_environment` applies both.
 SCRUBBED_VARIABLES = (
     "AWS_CA_BUNDLE",
     "REQUESTS_CA_BUNDLE",
@@ -52,7 +58,38 @@ SCRUBBED_VARIABLES = (
     "AWS_DEFAULT_PROFILE",
     "AWS_SESSION_TOKEN",
     "AWS_SECURITY_TOKEN",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_S3",
 )
+
+#: Families of variables scrubbed whole (botocore reads ``AWS_ENDPOINT_URL_<SERVICE>``).
+SCRUBBED_PREFIXES = ("AWS_ENDPOINT_URL",)
+
+
+def is_scrubbed(name: str) -> bool:
+    """Whether :func:`scrub_environment` removes the variable *name* (any letter case)."""
+    upper = name.upper()
+    return upper in SCRUBBED_VARIABLES or upper.startswith(SCRUBBED_PREFIXES)
+
+
+def scrub_environment(env: pytest.MonkeyPatch | MutableMapping[str, str]) -> None:
+    """Remove every scrubbed variable: from ``os.environ`` through *env* when it is a
+    ``MonkeyPatch`` (undone after the test), else from the mapping itself (e.g. a copy of
+    ``os.environ`` for a child process)."""
+    if isinstance(env, pytest.MonkeyPatch):
+        for name in [n for n in os.environ if is_scrubbed(n)]:
+            env.delenv(name, raising=False)
+    else:
+        for name in [n for n in env if is_scrubbed(n)]:
+            del env[name]
+
+
+def scrubbed_environ() -> dict[str, str]:
+    """A copy of ``os.environ`` without the scrubbed variables (for subprocess runs)."""
+    env = dict(os.environ)
+    scrub_environment(env)
+    return env
+
 
 TopologyFactory = Callable[..., "Topology"]
 
@@ -236,10 +273,7 @@ def scrubbed_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
 
     After this, only what a test passes explicitly decides trust, routing and endpoints.
     """
-    doomed = {v for v in SCRUBBED_VARIABLES} | {v.lower() for v in SCRUBBED_VARIABLES}
-    doomed |= {name for name in os.environ if name.upper().startswith("AWS_ENDPOINT_URL")}
-    for name in doomed:
-        monkeypatch.delenv(name, raising=False)
+    scrub_environment(monkeypatch)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")

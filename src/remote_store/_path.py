@@ -11,7 +11,7 @@ from typing import ClassVar, Final
 
 from ._errors import InvalidPath
 
-__all__ = ["RemotePath", "addressable_segments", "is_root", "strip_root"]
+__all__ = ["RemotePath", "addressable_segments", "backend_segments", "is_root", "strip_root"]
 
 _ROOT_SPELLINGS: Final = frozenset({"", "."})
 
@@ -34,6 +34,21 @@ def addressable_segments(key: str) -> list[str]:
     never split two ways.
     """
     return [segment for segment in key.split("/") if segment not in ("", ".")]
+
+
+def backend_segments(key: str, backend: str) -> list[str]:
+    """:func:`addressable_segments` of a key a backend was handed, refusing NUL and ``..``.
+
+    ``Store`` normalises through :class:`RemotePath` first, but a backend can also be called
+    directly; this is the containment check every backend that maps keys onto a tree keeps
+    for that case (``[]`` is the root). Raises :class:`InvalidPath` naming *backend*.
+    """
+    if "\0" in key:
+        raise InvalidPath("Path contains a NUL character", path=key, backend=backend)
+    segments = addressable_segments(key)
+    if ".." in segments:
+        raise InvalidPath("Path must not contain '..' segments", path=key, backend=backend)
+    return segments
 
 
 class RemotePath:

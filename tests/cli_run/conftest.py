@@ -7,7 +7,6 @@ the session's moto target, and buckets that are deleted afterwards.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -18,7 +17,7 @@ from typing import Any
 import pytest
 from remote_store_harness import TopologySpec, start_topology
 from remote_store_harness._cli_run import main
-from remote_store_harness.pytest_plugin import SCRUBBED_VARIABLES, unique_bucket_name
+from remote_store_harness.pytest_plugin import scrubbed_environ, unique_bucket_name
 
 
 @dataclass
@@ -98,16 +97,6 @@ def module_endpoints(s3_target: Any, harness_ca: Any) -> Iterator[EndpointPool]:
     pool.close()
 
 
-def clean_environment() -> dict[str, str]:
-    """os.environ without CA, proxy and AWS profile/endpoint variables (for subprocess runs)."""
-    doomed = {name.upper() for name in SCRUBBED_VARIABLES} | {"AWS_ENDPOINT_URL"}
-    return {
-        k: v
-        for k, v in os.environ.items()
-        if k.upper() not in doomed and not k.upper().startswith("AWS_ENDPOINT_URL")
-    }
-
-
 def run_cli_process(argv: Sequence[str], report: Path, *, timeout: float = 600) -> CliResult:
     """``python -m remote_store_harness._cli run ARGV --report REPORT`` in a child process."""
     completed = subprocess.run(
@@ -115,7 +104,7 @@ def run_cli_process(argv: Sequence[str], report: Path, *, timeout: float = 600) 
         capture_output=True,
         text=True,
         timeout=timeout,
-        env=clean_environment(),
+        env=scrubbed_environ(),
         check=False,
     )
     return CliResult(completed.returncode, completed.stdout, completed.stderr, report)

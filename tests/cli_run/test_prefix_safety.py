@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from remote_store_harness import Latency
+from remote_store_harness.pytest_plugin import scrubbed_environ
 
-from .conftest import _direct_client, clean_environment
+from .conftest import _direct_client
 
 
 def test_non_empty_prefix_is_refused_with_one_line_and_status_5(
@@ -57,7 +58,7 @@ def test_interrupt_mid_probe_removes_what_was_written(
     process = subprocess.Popen(
         [sys.executable, "-m", "remote_store_harness._cli", "run", *argv,
          "--report", str(tmp_path / "report")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=clean_environment(),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=scrubbed_environ(),
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 60

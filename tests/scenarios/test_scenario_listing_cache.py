@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from remote_store_harness.pytest_plugin import scrubbed_environ
 from scenario_support import backend_kwargs, make_store, unique_bucket
 
 SCENARIO = "listing-cache"
@@ -35,25 +36,13 @@ pytestmark = pytest.mark.usefixtures("require_s3")
 WRITERS = ["process", "store"]
 CHANGES = ["new", "delete", "overwrite"]
 TARGET = {"new": "new.txt", "delete": "old.txt", "overwrite": "old.txt"}
-SCRUB = (
-    "AWS_CA_BUNDLE",
-    "REQUESTS_CA_BUNDLE",
-    "SSL_CERT_FILE",
-    "SSL_CERT_DIR",
-    "CURL_CA_BUNDLE",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "NO_PROXY",
-    "AWS_PROFILE",
-)
 
 
 class ProcessWriter:
     """The writer in another process (``_writer_process.py``), one per module."""
 
     def __init__(self, options: dict[str, Any]) -> None:
-        env = {k: v for k, v in os.environ.items() if k.upper() not in SCRUB}
+        env = scrubbed_environ()
         script = Path(__file__).with_name("_writer_process.py")
         self.proc = subprocess.Popen(
             [sys.executable, str(script), json.dumps(options)],

@@ -45,6 +45,21 @@ def _set_env_proxy(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
         monkeypatch.setenv(name, url)
 
 
+def _with_inherited_proxy(
+    topology: Any, tls: bool, env_proxy: str, monkeypatch: pytest.MonkeyPatch, prefix: str
+) -> tuple[Any, Any, str]:
+    """A direct topology with a fresh bucket, plus a proxy the environment hands down: the
+    harness forward proxy (``logging-proxy``: its log shows use) or a ``dead-port`` (use fails).
+    Returns ``(direct topology, proxy topology, bucket)``."""
+    direct = topology(tls=tls)
+    proxy_topo = topology(tls=tls, proxy="forward")
+    url = proxy_topo.proxy_url if env_proxy == "logging-proxy" else dead_port_url()
+    _set_env_proxy(monkeypatch, url)
+    bucket = unique_bucket(prefix)
+    direct.create_bucket(bucket)
+    return direct, proxy_topo, bucket
+
+
 # ------------------------------------------------- inherited proxies disabled in config
 
 
@@ -62,12 +77,9 @@ def test_config_proxies_none_ignores_inherited_env_proxy(
     monkeypatch: pytest.MonkeyPatch,
     scenario_case: Any,
 ) -> None:
-    direct = topology(tls=tls)
-    proxy_topo = topology(tls=tls, proxy="forward")
-    url = proxy_topo.proxy_url if env_proxy == "logging-proxy" else dead_port_url()
-    _set_env_proxy(monkeypatch, url)
-    bucket = unique_bucket("noproxy")
-    direct.create_bucket(bucket)
+    direct, proxy_topo, bucket = _with_inherited_proxy(
+        topology, tls, env_proxy, monkeypatch, "noproxy"
+    )
     options = backend_kwargs(direct, bucket)
     options["client_options"]["config_kwargs"]["proxies"] = dict(CONFIG_PROXIES[config_proxies])
     scenario_case.expect("works; proxy log empty", env_proxy=env_proxy)
@@ -93,12 +105,9 @@ def test_without_config_proxies_the_env_proxy_is_used_even_for_loopback(
     scenario_case: Any,
 ) -> None:
     """The control for the test above: drop ``proxies`` and the inherited proxy takes over."""
-    direct = topology(tls=tls)
-    proxy_topo = topology(tls=tls, proxy="forward")
-    url = proxy_topo.proxy_url if env_proxy == "logging-proxy" else dead_port_url()
-    _set_env_proxy(monkeypatch, url)
-    bucket = unique_bucket("envproxy")
-    direct.create_bucket(bucket)
+    direct, proxy_topo, bucket = _with_inherited_proxy(
+        topology, tls, env_proxy, monkeypatch, "envproxy"
+    )
     options = backend_kwargs(direct, bucket, keep_proxies=False)
     expected = "works through the proxy" if env_proxy == "logging-proxy" else "BackendUnavailable"
     scenario_case.expect(expected, env_proxy=env_proxy)

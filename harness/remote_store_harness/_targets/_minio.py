@@ -16,9 +16,9 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterable
-from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
+from .._lifecycle import StartStop
 from ._base import (
     Credentials,
     PopulateItem,
@@ -26,6 +26,7 @@ from ._base import (
     TargetStartError,
     TargetUnavailable,
 )
+from ._ready import wait_until_ready
 
 __all__ = ["MinioTarget"]
 
@@ -39,24 +40,20 @@ def _free_port(host: str) -> int:
 
 
 def _wait_live(host: str, port: int, deadline: float) -> None:
-    last: object = None
-    while time.monotonic() < deadline:
+    def probe() -> None:
         conn = http.client.HTTPConnection(host, port, timeout=1)
         try:
             conn.request("GET", "/minio/health/live")
             status = conn.getresponse().status
-            if status == 200:
-                return
-            last = f"HTTP {status}"
-        except OSError as exc:
-            last = exc
         finally:
             conn.close()
-        time.sleep(0.1)
-    raise TargetStartError(f"MinIO on {host}:{port} did not become live in time ({last})")
+        if status != 200:
+            raise TargetError(f"HTTP {status}")
+
+    wait_until_ready(probe, deadline, f"MinIO on {host}:{port}", interval=0.1)
 
 
-class MinioTarget:
+class MinioTarget(StartStop):
     """MinIO on loopback, reached over plain HTTP (TLS and proxies are the gateway's job)."""
 
     name = "minio"
@@ -86,7 +83,7 @@ class MinioTarget:
         self.backend: str | None = None  # "docker" or "binary" once started
 
     # -- lifecycle -------------------------------------------------------------------------------
-    def start(self) -> MinioTarget:
+    def start(self) -> Self:
         if self._port is not None:
             return self
         reasons: list[str] = []
@@ -183,17 +180,6 @@ class MinioTarget:
             self._data_dir = None
         self._port = None
         self._client = None
-
-    def __enter__(self) -> MinioTarget:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # -- facts and operations --------------------------------------------------------------------
     @property

@@ -1,18 +1,18 @@
-"""Pieces shared by the two moto targets: the private-endpoint client and batching."""
+"""Pieces shared by the two moto targets: the private-endpoint client, batching and a base."""
 
 from __future__ import annotations
 
 import base64
 import http.client
 import json
-import time
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any
 
+from .._lifecycle import StartStop
 from ._base import Credentials, PopulateItem, TargetError, TargetStartError
 
-__all__ = ["MOTO_CREDENTIALS", "PrivateClient", "batched", "wait_until_ready"]
+__all__ = ["MOTO_CREDENTIALS", "MotoTarget", "PrivateClient", "batched"]
 
 #: moto accepts any credentials; these are the conventional dummy ones.
 MOTO_CREDENTIALS = Credentials(access_key="testing", secret_key="testing", region="us-east-1")
@@ -75,14 +75,42 @@ class PrivateClient:
         return total
 
 
-def wait_until_ready(client: PrivateClient, deadline: float, what: str) -> None:
-    """Poll the ping endpoint until it answers or ``deadline`` (monotonic) passes."""
-    last: Exception | None = None
-    while time.monotonic() < deadline:
-        try:
-            client.call("ping")
-            return
-        except (OSError, TargetError) as exc:
-            last = exc
-            time.sleep(0.02)
-    raise TargetStartError(f"{what} did not become ready in time (last error: {last})")
+class MotoTarget(StartStop):
+    """What both moto targets (subprocess and in-thread) do alike once running.
+
+    Subclasses start and stop the server, set ``_client`` while it runs and provide ``port``;
+    everything else goes through the harness's private endpoints, so it is the same for both.
+    """
+
+    _host: str
+    _client: PrivateClient | None
+
+    @property
+    def port(self) -> int:
+        raise NotImplementedError
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://{self._host}:{self.port}"
+
+    @property
+    def credentials(self) -> Credentials:
+        return MOTO_CREDENTIALS
+
+    @property
+    def _private(self) -> PrivateClient:
+        if self._client is None:
+            raise TargetStartError(f"{type(self).__name__} is not started")
+        return self._client
+
+    def create_bucket(self, name: str) -> None:
+        self._private.call("create-bucket", {"bucket": name, "region": MOTO_CREDENTIALS.region})
+
+    def delete_bucket(self, name: str) -> None:
+        self._private.call("delete-bucket", {"bucket": name})
+
+    def reset(self) -> None:
+        self._private.reset()
+
+    def populate(self, bucket: str, items: Iterable[PopulateItem]) -> int:
+        return self._private.populate(bucket, items)

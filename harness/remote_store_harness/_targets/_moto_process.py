@@ -9,18 +9,18 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
-from types import TracebackType
-from typing import IO
+from typing import IO, Self
 
-from ._base import Credentials, PopulateItem, TargetStartError
-from ._moto_common import MOTO_CREDENTIALS, PrivateClient, wait_until_ready
+from ._base import TargetStartError
+from ._moto_common import MotoTarget, PrivateClient
+from ._ready import wait_until_ready
 
 __all__ = ["MotoProcessTarget"]
 
 
-class MotoProcessTarget:
+class MotoProcessTarget(MotoTarget):
     """A moto server in its own Python process on a free loopback port.
 
     Each instance has its own state (unlike in-process moto, which is one global state). The child
@@ -47,7 +47,7 @@ class MotoProcessTarget:
         self._client: PrivateClient | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
-    def start(self) -> MotoProcessTarget:
+    def start(self) -> Self:
         if self._proc is not None:
             return self
         cmd = [sys.executable, "-m", "remote_store_harness._moto_server_main", "--host", self._host]
@@ -72,7 +72,7 @@ class MotoProcessTarget:
             info = json.loads(line)
             self._port = int(info["port"])
             self._client = PrivateClient(self._host, self._port)
-            wait_until_ready(self._client, deadline, "moto subprocess")
+            wait_until_ready(partial(self._client.call, "ping"), deadline, "moto subprocess")
         except Exception as exc:
             detail = self._stderr_tail()
             self.stop()
@@ -121,17 +121,6 @@ class MotoProcessTarget:
             self._stderr = None
         self._client = None
 
-    def __enter__(self) -> MotoProcessTarget:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
     # -- facts -----------------------------------------------------------------------------------
     @property
     def pid(self) -> int | None:
@@ -143,30 +132,3 @@ class MotoProcessTarget:
         if self._port is None:
             raise TargetStartError("MotoProcessTarget is not started")
         return self._port
-
-    @property
-    def endpoint_url(self) -> str:
-        return f"http://{self._host}:{self.port}"
-
-    @property
-    def credentials(self) -> Credentials:
-        return MOTO_CREDENTIALS
-
-    # -- operations ------------------------------------------------------------------------------
-    @property
-    def _private(self) -> PrivateClient:
-        if self._client is None:
-            raise TargetStartError("MotoProcessTarget is not started")
-        return self._client
-
-    def create_bucket(self, name: str) -> None:
-        self._private.call("create-bucket", {"bucket": name, "region": MOTO_CREDENTIALS.region})
-
-    def delete_bucket(self, name: str) -> None:
-        self._private.call("delete-bucket", {"bucket": name})
-
-    def reset(self) -> None:
-        self._private.reset()
-
-    def populate(self, bucket: str, items: Iterable[PopulateItem]) -> int:
-        return self._private.populate(bucket, items)

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
-from ._base import Credentials, PopulateItem, TargetStartError
-from ._moto_common import MOTO_CREDENTIALS, PrivateClient
+from ._base import PopulateItem, TargetStartError
+from ._moto_common import MotoTarget, PrivateClient
 
 __all__ = ["MotoThreadTarget"]
 
 
-class MotoThreadTarget:
+class MotoThreadTarget(MotoTarget):
     """moto's WSGI app (with the harness front) on ``127.0.0.1:<free port>`` in a daemon thread."""
 
     name = "moto-thread"
@@ -30,7 +29,7 @@ class MotoThreadTarget:
         self._app: Any = None
         self._client: PrivateClient | None = None
 
-    def start(self) -> MotoThreadTarget:
+    def start(self) -> Self:
         if self._server is not None:
             return self
         from werkzeug.serving import make_server
@@ -63,45 +62,11 @@ class MotoThreadTarget:
             self._thread = None
         self._client = None
 
-    def __enter__(self) -> MotoThreadTarget:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
     @property
     def port(self) -> int:
         if self._server is None:
             raise TargetStartError("MotoThreadTarget is not started")
         return int(self._server.server_port)
-
-    @property
-    def endpoint_url(self) -> str:
-        return f"http://{self._host}:{self.port}"
-
-    @property
-    def credentials(self) -> Credentials:
-        return MOTO_CREDENTIALS
-
-    @property
-    def _private(self) -> PrivateClient:
-        if self._client is None:
-            raise TargetStartError("MotoThreadTarget is not started")
-        return self._client
-
-    def create_bucket(self, name: str) -> None:
-        self._private.call("create-bucket", {"bucket": name, "region": MOTO_CREDENTIALS.region})
-
-    def delete_bucket(self, name: str) -> None:
-        self._private.call("delete-bucket", {"bucket": name})
-
-    def reset(self) -> None:
-        self._private.reset()
 
     def populate(self, bucket: str, items: Iterable[PopulateItem]) -> int:
         """Direct backend calls (same process): no HTTP and no JSON at all."""

@@ -41,7 +41,7 @@ from .._errors import (
 )
 from .._glob import glob_via_listing
 from .._models import FileInfo, FolderEntry, FolderInfo, WriteResult
-from .._path import RemotePath, addressable_segments
+from .._path import RemotePath, addressable_segments, backend_segments
 
 __all__ = ["LocalBackend"]
 
@@ -78,11 +78,7 @@ class LocalBackend(Backend):
 
     # -- addressing and containment -------------------------------------------
     def _segments(self, key: str) -> list[str]:
-        if "\0" in key:
-            raise InvalidPath("Path contains a NUL character", path=key, backend=self.name)
-        segments = addressable_segments(key)
-        if ".." in segments:
-            raise InvalidPath("Path escapes root directory", path=key, backend=self.name)
+        segments = backend_segments(key, self.name)
         try:
             os.fsencode("/".join(segments))
         except UnicodeEncodeError as exc:

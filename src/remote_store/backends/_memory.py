@@ -22,7 +22,7 @@ from .._capabilities import Capability, CapabilitySet
 from .._errors import AlreadyExists, DirectoryNotEmpty, InvalidPath, NotFound
 from .._metadata import normalize_metadata
 from .._models import FileInfo, FolderEntry, FolderInfo, WriteResult
-from .._path import RemotePath, addressable_segments
+from .._path import RemotePath, backend_segments
 
 __all__ = ["MemoryBackend"]
 
@@ -73,15 +73,9 @@ class MemoryBackend(Backend):
 
     # -- helpers --------------------------------------------------------------
     def _segments(self, key: str) -> list[str]:
-        if "\0" in key:
-            raise InvalidPath("Path contains a NUL character", path=key, backend=self.name)
-        segments = addressable_segments(key)
-        if not segments:
-            return []
-        if key.startswith("/"):
+        segments = backend_segments(key, self.name)
+        if segments and key.startswith("/"):
             raise InvalidPath("Path must be relative", path=key, backend=self.name)
-        if ".." in segments:
-            raise InvalidPath("Path must not contain '..' segments", path=key, backend=self.name)
         return segments
 
     def _file_segments(self, key: str, what: str = "file operation") -> list[str]:

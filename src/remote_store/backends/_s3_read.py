@@ -15,6 +15,7 @@ import io
 from typing import Any
 
 from .._errors import RemoteStoreError
+from .._streams import seek_target
 from ._s3_transport import S3Transport
 
 __all__ = ["READ_BUFFER", "S3RangeReader", "open_reader"]
@@ -59,16 +60,7 @@ class S3RangeReader(io.RawIOBase):
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
         self._check_open()
-        if whence == io.SEEK_SET:
-            target = offset
-        elif whence == io.SEEK_CUR:
-            target = self._pos + offset
-        elif whence == io.SEEK_END:
-            target = self._size + offset
-        else:
-            raise ValueError(f"invalid whence: {whence}")
-        if target < 0:
-            raise ValueError(f"negative seek position {target}")
+        target = seek_target(offset, whence, position=self._pos, size=self._size)
         self._pos = target
         return target
 

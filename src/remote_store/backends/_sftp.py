@@ -53,7 +53,7 @@ from .._errors import (
     RemoteStoreError,
 )
 from .._models import UNKNOWN_TIME, FileInfo, FolderEntry, FolderInfo, WriteResult
-from .._path import RemotePath, addressable_segments
+from .._path import RemotePath, addressable_segments, backend_segments
 from .._retry import RetryPolicy
 from .._secret import Secret, reveal
 from ._sftp_auth import load_private_key
@@ -266,10 +266,7 @@ class SFTPBackend(Backend):
 
     # -- addressing -----------------------------------------------------------
     def _parts(self, key: str) -> list[str]:
-        parts = addressable_segments(key)
-        if ".." in parts or "\0" in key:
-            raise InvalidPath("Path must not contain '..' segments or NUL", path=key, backend=NAME)
-        return parts
+        return backend_segments(key, NAME)
 
     def _target_parts(self, key: str, *, role: str = "write target") -> list[str]:
         parts = self._parts(key)
@@ -438,9 +435,7 @@ class SFTPBackend(Backend):
         overwrite: bool = False,
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
-        _refuse_metadata(metadata, path)
-        parts = self._target_parts(path)
-        remote = self._remote(parts)
+        parts, remote = self._write_target(path, metadata)
         with self._session(path, "write") as sftp:
             handle = self._create(sftp, remote, parts, path, exclusive=not overwrite)
             try:
@@ -452,6 +447,12 @@ class SFTPBackend(Backend):
                     self._remove_quietly(sftp, remote)
                 raise
         return WriteResult(path=RemotePath("/".join(parts)), size=size, source="native")
+
+    def _write_target(self, path: str, metadata: Mapping[str, str] | None) -> tuple[list[str], str]:
+        """The checks every write starts with; returns the target's parts and remote path."""
+        _refuse_metadata(metadata, path)
+        parts = self._target_parts(path)
+        return parts, self._remote(parts)
 
     def _create(
         self,
@@ -472,13 +473,9 @@ class SFTPBackend(Backend):
                     self._ensure_folder(sftp, parts[:-1], key)
                     continue
                 if is_generic_failure(exc):
-                    kind = self._kind_at(sftp, remote)
-                    if kind == "dir":
-                        raise InvalidPath(
-                            "Path is an existing folder", path=key, backend=NAME
-                        ) from exc
-                    if kind == "file" and exclusive:
-                        raise AlreadyExists("File already exists", path=key, backend=NAME) from exc
+                    conflict = self._occupied(sftp, remote, key, overwrite=not exclusive)
+                    if conflict is not None:
+                        raise conflict from exc
                 raise
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -490,11 +487,36 @@ class SFTPBackend(Backend):
         An existing folder is ``InvalidPath``; an existing file without overwrite is
         ``AlreadyExists``.
         """
+        conflict = self._occupied(sftp, remote, key, overwrite=overwrite)
+        if conflict is not None:
+            raise conflict
+
+    def _occupied(
+        self, sftp: paramiko.SFTPClient, remote: str, key: str, *, overwrite: bool
+    ) -> RemoteStoreError | None:
+        """The error for writing onto what is at ``remote``, or ``None`` if it may be written.
+
+        A folder is ``InvalidPath``; a file is ``AlreadyExists`` unless ``overwrite``. Returned,
+        not raised, so a caller on the error path can chain it to the native failure.
+        """
         kind = self._kind_at(sftp, remote)
         if kind == "dir":
-            raise InvalidPath("Path is an existing folder", path=key, backend=NAME)
+            return InvalidPath("Path is an existing folder", path=key, backend=NAME)
         if kind == "file" and not overwrite:
-            raise AlreadyExists("File already exists", path=key, backend=NAME)
+            return AlreadyExists("File already exists", path=key, backend=NAME)
+        return None
+
+    def _start_atomic(
+        self,
+        sftp: paramiko.SFTPClient,
+        parts: list[str],
+        remote: str,
+        key: str,
+        overwrite: bool,
+    ) -> tuple[str, paramiko.SFTPFile]:
+        """Check the target, then open the temp file an atomic write fills and promotes."""
+        self._check_target(sftp, remote, key, overwrite=overwrite)
+        return self._temp_for(sftp, parts, key)
 
     def _temp_for(
         self, sftp: paramiko.SFTPClient, parts: list[str], key: str
@@ -511,12 +533,9 @@ class SFTPBackend(Backend):
         overwrite: bool = False,
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
-        _refuse_metadata(metadata, path)
-        parts = self._target_parts(path)
-        remote = self._remote(parts)
+        parts, remote = self._write_target(path, metadata)
         with self._session(path, "write atomically") as sftp:
-            self._check_target(sftp, remote, path, overwrite=overwrite)
-            temp_remote, handle = self._temp_for(sftp, parts, path)
+            temp_remote, handle = self._start_atomic(sftp, parts, remote, path, overwrite)
             try:
                 size = _pump(content, PipelinedWriter(handle))
                 handle.close()
@@ -532,12 +551,9 @@ class SFTPBackend(Backend):
     def _open_atomic(
         self, path: str, overwrite: bool, metadata: Mapping[str, str] | None
     ) -> Iterator[AtomicWriter]:
-        _refuse_metadata(metadata, path)
-        parts = self._target_parts(path)
-        remote = self._remote(parts)
+        parts, remote = self._write_target(path, metadata)
         with self._session(path, "open for atomic write") as sftp:
-            self._check_target(sftp, remote, path, overwrite=overwrite)
-            temp_remote, handle = self._temp_for(sftp, parts, path)
+            temp_remote, handle = self._start_atomic(sftp, parts, remote, path, overwrite)
         pipe = PipelinedWriter(handle)
         conn = self._pool.current()
         writer = AtomicWriter(MappedSink(pipe, path, lambda e: self._forget_after_stream(conn, e)))
@@ -578,13 +594,9 @@ class SFTPBackend(Backend):
                 sftp.rename(source, target)
             except OSError as exc:
                 if is_generic_failure(exc):
-                    kind = self._kind_at(sftp, target)
-                    if kind == "dir":
-                        raise InvalidPath(
-                            "Path is an existing folder", path=key, backend=NAME
-                        ) from exc
-                    if kind == "file":
-                        raise AlreadyExists("File already exists", path=key, backend=NAME) from exc
+                    conflict = self._occupied(sftp, target, key, overwrite=False)
+                    if conflict is not None:
+                        raise conflict from exc
                 raise
             return
         try:

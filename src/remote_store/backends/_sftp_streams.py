@@ -26,6 +26,7 @@ import paramiko
 from paramiko.message import Message
 from paramiko.sftp import CMD_DATA, CMD_READ, CMD_STATUS, CMD_WRITE, int64
 
+from .._streams import seek_target
 from ._sftp_errors import map_error
 
 __all__ = [
@@ -233,16 +234,7 @@ class ReadStream(io.RawIOBase):
         return len(data)
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        if whence == io.SEEK_SET:
-            target = offset
-        elif whence == io.SEEK_CUR:
-            target = self._pos + offset
-        elif whence == io.SEEK_END:
-            target = self._size + offset
-        else:
-            raise ValueError(f"invalid whence {whence!r}")
-        if target < 0:
-            raise ValueError(f"negative seek position {target}")
+        target = seek_target(offset, whence, position=self._pos, size=self._size)
         if target != self._pos:
             self._pos = target
             self._window = b""

@@ -22,34 +22,13 @@ from typing import Any
 import pytest
 from remote_store_harness._gateway import Gateway
 from remote_store_harness._tls import HarnessCA, ServerCert
-
-_SCRUBBED = (
-    "AWS_CA_BUNDLE",
-    "REQUESTS_CA_BUNDLE",
-    "SSL_CERT_FILE",
-    "SSL_CERT_DIR",
-    "CURL_CA_BUNDLE",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "NO_PROXY",
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_SESSION_TOKEN",
-    "AWS_CONFIG_FILE",
-    "AWS_SHARED_CREDENTIALS_FILE",
-)
+from remote_store_harness.pytest_plugin import scrub_environment
 
 
 @pytest.fixture(autouse=True)
 def _net_scrubbed_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Nothing inherited decides a TLS or proxy outcome here; only what a test sets."""
-    for name in _SCRUBBED:
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.lower(), raising=False)
-    for name in list(os.environ):
-        if name.upper().startswith("AWS_ENDPOINT_URL"):
-            monkeypatch.delenv(name, raising=False)
+    scrub_environment(monkeypatch)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "harness-test-key")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "harness-test-secret")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import queue
 import re
 import shlex
@@ -15,25 +14,8 @@ from pathlib import Path
 
 import pytest
 from remote_store_harness._cli import build_parser
+from remote_store_harness.pytest_plugin import scrubbed_environ
 from targets_helpers import port_is_closed
-
-CLEAN_ENV_DROP = (
-    "AWS_CA_BUNDLE",
-    "REQUESTS_CA_BUNDLE",
-    "SSL_CERT_FILE",
-    "SSL_CERT_DIR",
-    "CURL_CA_BUNDLE",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "NO_PROXY",
-    "AWS_PROFILE",
-)
-
-
-def clean_env() -> dict[str, str]:
-    drop = {*CLEAN_ENV_DROP, *(n.lower() for n in CLEAN_ENV_DROP)}
-    return {k: v for k, v in os.environ.items() if k not in drop}
 
 
 class LineReader:
@@ -107,7 +89,7 @@ def test_up_prints_exports_serves_requests_and_stops_on_sigint(tmp_path: Path) -
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=clean_env(),
+        env=scrubbed_environ(),
     )
     try:
         out = LineReader(proc)
@@ -127,7 +109,7 @@ def test_up_prints_exports_serves_requests_and_stops_on_sigint(tmp_path: Path) -
         result = subprocess.run(
             check,
             shell=True,
-            env={**clean_env(), **exports},
+            env={**scrubbed_environ(), **exports},
             capture_output=True,
             text=True,
             timeout=60,
@@ -165,7 +147,7 @@ def test_up_once_exits_by_itself(tmp_path: Path) -> None:
         ],
         capture_output=True,
         text=True,
-        env=clean_env(),
+        env=scrubbed_environ(),
         timeout=120,
     )
     assert result.returncode == 0, result.stderr

@@ -1,0 +1,27 @@
+"""Pieces shared by the file objects backends hand out."""
+
+from __future__ import annotations
+
+import io
+
+__all__ = ["seek_target"]
+
+
+def seek_target(offset: int, whence: int, *, position: int, size: int) -> int:
+    """The absolute position ``seek(offset, whence)`` asks for, ``io`` semantics.
+
+    ``position`` is the stream's current position and ``size`` its length (``SEEK_END`` is
+    relative to it). Positions past the end are allowed, as for regular files: reading there
+    returns nothing. Raises ``ValueError`` for an unknown ``whence`` or a negative result.
+    """
+    if whence == io.SEEK_SET:
+        target = offset
+    elif whence == io.SEEK_CUR:
+        target = position + offset
+    elif whence == io.SEEK_END:
+        target = size + offset
+    else:
+        raise ValueError(f"invalid whence: {whence!r}")
+    if target < 0:
+        raise ValueError(f"negative seek position {target}")
+    return target
