@@ -203,20 +203,30 @@ def s3_topology_factory(
     target (its state is shared too: use distinct buckets). Other kinds (or ``indexed_listing``)
     get a target of their own. Everything is stopped at the end of the session.
     """
+    from ._targets import TargetUnavailable
     from ._topology import TopologySpec, start_topology
 
     kind = request.config.getoption("--s3-target")
     running: dict[TopologySpec, Topology] = {}
+    # A target that cannot start here (no Docker engine, no minio binary) is tried once per
+    # session; every later request for it skips with the same reason, instantly.
+    unavailable: dict[str, str] = {}
 
     def factory(**fields: Any) -> Topology:
         fields.setdefault("target", kind)
         spec = TopologySpec(**fields)
+        if spec.target in unavailable:
+            pytest.skip(unavailable[spec.target])
         topology = running.get(spec)
         if topology is None or topology.stopped:
             shared: Target | None = None
             if spec.target == kind and not spec.indexed_listing:
                 shared = request.getfixturevalue("s3_target")
-            topology = start_topology(spec, target=shared, ca=harness_ca)
+            try:
+                topology = start_topology(spec, target=shared, ca=harness_ca)
+            except TargetUnavailable as exc:
+                unavailable[spec.target] = f"target {spec.target!r} unavailable here: {exc}"
+                pytest.skip(unavailable[spec.target])
             running[spec] = topology
         return topology
 

@@ -4,6 +4,8 @@
 * ``s3-tls-proxy-path``: TLS from the harness CA (passed as ``tls_ca_bundle``), through the
   harness forward proxy (CONNECT), path addressing on the proxy-only host name ``s3.test``.
 * ``s3-tls-virtual``: TLS, virtual-host addressing (``<bucket>.s3.test``).
+* ``s3-minio`` / ``s3-minio-tls-proxy-path``: the same against MinIO (a Docker container or a
+  ``minio`` binary on PATH); skipped with the reason where neither is available.
 
 Every test gets its own bucket on the session's moto target; it is deleted afterwards.
 """
@@ -17,7 +19,13 @@ import pytest
 
 from remote_store import Store
 
-BACKEND_IDS = ("s3-http", "s3-tls-proxy-path", "s3-tls-virtual")
+BACKEND_IDS = (
+    "s3-http",
+    "s3-tls-proxy-path",
+    "s3-tls-virtual",
+    "s3-minio",
+    "s3-minio-tls-proxy-path",
+)
 MARKS = (pytest.mark.s3,)
 TRAITS = frozenset({"flat_namespace", "terminal_close"})
 NOTE = "moto subprocess behind the harness gateway (request log, TLS, forward proxy)"
@@ -26,6 +34,13 @@ _SPECS: dict[str, dict[str, Any]] = {
     "s3-http": {"tls": False, "proxy": "none", "addressing": "path"},
     "s3-tls-proxy-path": {"tls": True, "proxy": "forward", "addressing": "path"},
     "s3-tls-virtual": {"tls": True, "proxy": "none", "addressing": "virtual"},
+    "s3-minio": {"target": "minio", "tls": False, "proxy": "none", "addressing": "path"},
+    "s3-minio-tls-proxy-path": {
+        "target": "minio",
+        "tls": True,
+        "proxy": "forward",
+        "addressing": "path",
+    },
 }
 
 
