@@ -37,7 +37,7 @@ def peer_python(pytestconfig: pytest.Config) -> str:
     if not python:
         pytest.skip(
             "no peer environment: build it with `tox -c benchmarks/peer/tox.ini -e peer "
-            "--notest` and pass --bench-peer-python=benchmarks/peer/.tox/peer/bin/python"
+            "--workdir /tmp/peer-tox` and pass --bench-peer-python=/tmp/peer-tox/peer/bin/python"
         )
     return str(python)
 
