@@ -17,21 +17,7 @@ from _benchlib.env import BenchEnv, start_env
 from _benchlib.observe import Observation, Recorder, summarise
 from _benchlib.strategies import STRATEGIES, Clients
 from _benchlib.trees import OBJECT_SIZE, SIZES, TREE_NAMES, Tree, build_tree
-
-_SCRUBBED = (
-    "AWS_CA_BUNDLE",
-    "REQUESTS_CA_BUNDLE",
-    "SSL_CERT_FILE",
-    "SSL_CERT_DIR",
-    "CURL_CA_BUNDLE",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "NO_PROXY",
-    "AWS_PROFILE",
-    "AWS_ENDPOINT_URL",
-    "AWS_ENDPOINT_URL_S3",
-)
+from remote_store_harness.pytest_plugin import scrub_environment
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -124,9 +110,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def _scrubbed_process_environment() -> Iterator[None]:
     """Session-wide: the clients are built once per session, so the scrub must be too."""
     with pytest.MonkeyPatch.context() as mp:
-        for name in _SCRUBBED:
-            mp.delenv(name, raising=False)
-            mp.delenv(name.lower(), raising=False)
+        scrub_environment(mp)
         yield
 
 
