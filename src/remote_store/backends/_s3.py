@@ -46,6 +46,7 @@ from .._errors import (
     NotFound,
     RemoteStoreError,
 )
+from .._metadata import normalize_metadata
 from .._models import UNKNOWN_TIME, FileInfo, FolderEntry, FolderInfo, WriteResult
 from .._path import RemotePath, addressable_segments
 from .._retry import RetryPolicy
@@ -66,7 +67,7 @@ from ._s3_listing import (
 from ._s3_options import build_settings
 from ._s3_read import open_reader
 from ._s3_transport import S3Transport
-from ._s3_upload import PART_SIZE, MultipartSink, normalise_metadata, put_object
+from ._s3_upload import PART_SIZE, MultipartSink, put_object
 
 __all__ = ["S3Backend"]
 
@@ -370,7 +371,7 @@ class S3Backend(Backend):
         self, path: str, metadata: Mapping[str, str] | None
     ) -> tuple[str, dict[str, str] | None]:
         key = self._file_key(path, "writes")
-        normalised = normalise_metadata(metadata)
+        normalised = normalize_metadata(metadata)
         self._reject_write_under_file(key)
         return key, normalised
 

@@ -30,7 +30,6 @@ from ._s3_transport import S3Transport
 __all__ = [
     "PART_SIZE",
     "MultipartSink",
-    "normalise_metadata",
     "put_object",
     "write_result",
 ]
@@ -48,42 +47,6 @@ _CHECKSUM_FIELDS = (
     ("ChecksumCRC32C", "crc32c"),
     ("ChecksumCRC64NVME", "crc64nvme"),
 )
-_TOKEN_CHARS = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz")
-
-
-def normalise_metadata(metadata: Mapping[str, str] | None) -> dict[str, str] | None:
-    """Lower-case keys (Decisions IO-18) and refuse what cannot travel in an HTTP header.
-
-    S3 sends user metadata as ``x-amz-meta-<key>: <value>`` headers: keys must be
-    HTTP token characters, values printable ASCII without surrounding
-    whitespace (which HTTP would strip). Raised before any request.
-    """
-    if not metadata:
-        return None
-    result: dict[str, str] = {}
-    for raw_key, value in metadata.items():
-        if not isinstance(raw_key, str) or not isinstance(value, str):
-            raise ValueError("S3 metadata keys and values must be strings")
-        key = raw_key.lower()
-        if not key or any(ch not in _TOKEN_CHARS for ch in key):
-            raise ValueError(
-                f"S3 metadata key {raw_key!r} is not a valid HTTP header name "
-                "(use letters, digits and -_.!#$%&'*+^`|~)"
-            )
-        if any(not (" " <= ch <= "~") for ch in value):
-            raise ValueError(
-                f"S3 metadata value for {raw_key!r} must be printable ASCII "
-                "(no control or non-ASCII characters): it travels in an HTTP header"
-            )
-        if value != value.strip(" "):
-            raise ValueError(
-                f"S3 metadata value for {raw_key!r} must not start or end with spaces "
-                "(HTTP strips them, so it would not round-trip)"
-            )
-        if key in result:
-            raise ValueError(f"S3 metadata keys collide case-insensitively: {raw_key!r}")
-        result[key] = value
-    return result
 
 
 def _digest(response: Mapping[str, Any]) -> ContentDigest | None:
