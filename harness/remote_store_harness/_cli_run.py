@@ -3,9 +3,10 @@
 Without --endpoint every suite runs against the embedded default: moto in every harness
 topology (plain HTTP, TLS with the harness CA, forward proxy, virtual-host addressing). With
 --endpoint URL --bucket NAME the probe and the conformance suite run against that service
-instead. The probe writes only under one fresh prefix of that bucket (checked empty first) and
-deletes exactly what it wrote, also on Ctrl-C; the conformance suite uses one fresh prefix per
-test in that bucket and never creates buckets there.
+instead, both through --proxy and with --addressing when given (the conformance suite runs its
+s3-http id only: the endpoint as configured). The probe writes only under one fresh prefix of
+that bucket (checked empty first) and deletes exactly what it wrote, also on Ctrl-C; the
+conformance suite uses one fresh prefix per test in that bucket and never creates buckets there.
 
 Suites: probe (boto3 only; works from any install), conformance and scenarios (the repository's
 pytest suites in tests/: available when run from a source checkout, otherwise reported as
@@ -47,9 +48,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     target.add_argument("--endpoint", metavar="URL", help="S3 endpoint to qualify")
     target.add_argument("--bucket", metavar="NAME", help="existing bucket on --endpoint")
     target.add_argument("--ca", metavar="PEM", help="CA bundle that signs the endpoint's chain")
-    target.add_argument("--proxy", metavar="URL", help="HTTP(S) forward proxy for the endpoint")
     target.add_argument(
-        "--addressing", choices=("path", "virtual"), default="path", help="bucket addressing"
+        "--proxy",
+        metavar="URL",
+        help="HTTP(S) forward proxy for the endpoint (probe and conformance suite)",
+    )
+    target.add_argument(
+        "--addressing",
+        choices=("path", "virtual"),
+        default="path",
+        help="bucket addressing of the endpoint (probe and conformance suite; default path)",
     )
     target.add_argument("--key", metavar="ID", help="access key (default $AWS_ACCESS_KEY_ID)")
     target.add_argument(
@@ -362,6 +370,8 @@ _QUICK_CONFORMANCE = "memory or s3-tls-virtual"
 def _run_pytest(
     name: str, root: Path, args: argparse.Namespace, external: Any, progress: Any, report_dir: Path
 ) -> Any:
+    from urllib.parse import urlsplit
+
     from remote_store_harness._run_suites import run_pytest_suite
 
     extra: list[str] = ["-q"]
@@ -389,17 +399,17 @@ def _run_pytest(
         secrets.append(external.secret_key)
         if external.ca_path:
             extra += ["--s3-ca", external.ca_path]
+        if external.proxy_url:
+            extra += ["--s3-proxy", external.proxy_url]
+            if urlsplit(external.proxy_url).password:
+                secrets.append(external.proxy_url)
+        extra += ["--s3-addressing", external.addressing]
     extra += list(args.pytest_arg)
     result = run_pytest_suite(
         name, root, extra, log_path=report_dir / f"pytest-{name}.log", progress=progress,
         environ=environ,
     )  # fmt: skip
     result.args = ["***" if a in secrets else a for a in result.args]
-    if external is not None and (external.proxy_url or external.addressing != "path"):
-        result.note = (
-            "the pytest suites reach the endpoint directly with path-style addressing "
-            "(--proxy/--addressing apply to the probe only)"
-        )
     return result
 
 

@@ -19,6 +19,14 @@ virtual        none                    ``s3.test`` (resolved by :class:`HarnessR
 
 A client given the topology's options never consults proxy environment variables: the options
 always carry an explicit ``proxies`` value (``None`` entries when there is no proxy).
+
+Direct topologies (no gateway) exist for external targets the gateway cannot front: an endpoint
+that is not ``http://host:port`` (e.g. https), or one that carries its own ``proxy_url`` or
+``addressing="virtual"`` (:class:`ExternalTarget`; the gateway would bypass the user's proxy and
+lose ``bucket.host`` names). Only the plain spec (``tls=False, proxy="none",
+addressing="path"``) maps to one; it means "the endpoint as the user configured it": the client
+options use the target's CA, proxy and addressing, and nothing is observed. Any other spec raises
+:class:`TopologyError` (the conformance plug-in turns that into a skip).
 """
 
 from __future__ import annotations
@@ -179,8 +187,14 @@ class Topology:
 
     @property
     def proxy_url(self) -> str | None:
-        """Proxy URL including credentials when the proxy wants them (None without a proxy)."""
+        """Proxy URL including credentials when the proxy wants them (None without a proxy).
+
+        For a direct topology: the external target's own proxy (``ExternalTarget.proxy_url``).
+        """
         if self.proxy is None:
+            if self.gateway is None:
+                target_proxy: str | None = getattr(self.target, "proxy_url", None)
+                return target_proxy
             return None
         creds = self.spec.proxy_credentials
         return self.proxy.url_with_credentials(*creds) if creds else self.proxy.url
@@ -190,9 +204,20 @@ class Topology:
         return self.target.credentials
 
     @property
+    def addressing(self) -> str:
+        """Bucket addressing clients use: the spec's, or a direct external target's own."""
+        if self.gateway is None:
+            target_addressing: str = getattr(self.target, "addressing", "path")
+            return target_addressing
+        return self.spec.addressing
+
+    @property
     def needs_resolver(self) -> bool:
-        """True when the endpoint name resolves only through :attr:`resolver` (no proxy)."""
-        return self.proxy is None and self.spec.addressing == "virtual"
+        """True when the endpoint name resolves only through :attr:`resolver` (no proxy).
+
+        Never for a direct topology: its host names are the user's (their DNS or their proxy).
+        """
+        return self.gateway is not None and self.proxy is None and self.addressing == "virtual"
 
     @property
     def resolver(self) -> HarnessResolver:
@@ -230,7 +255,7 @@ class Topology:
         """botocore ``Config`` keyword arguments for aiobotocore/s3fs (fresh dict each call)."""
         kwargs: dict[str, Any] = {
             "proxies": self._proxies(),
-            "s3": {"addressing_style": self.spec.addressing},
+            "s3": {"addressing_style": self.addressing},
         }
         if self.needs_resolver:
             kwargs["connector_args"] = {"resolver": self.resolver}
@@ -278,7 +303,7 @@ class Topology:
         creds = self.credentials
         options: dict[str, Any] = {
             "proxies": {k: v for k, v in self._proxies().items() if v is not None},
-            "s3": {"addressing_style": self.spec.addressing},
+            "s3": {"addressing_style": self.addressing},
         }
         options.update(config_overrides)
         client = isolated_boto3_session().client(
@@ -406,12 +431,13 @@ def start_topology(
     gateway: Gateway | None = None
     proxy: ForwardProxy | None = None
     try:
-        if _is_direct(target.endpoint_url):
+        why_direct = _direct_reason(target)
+        if why_direct is not None:
             if spec.tls or spec.proxy != "none" or spec.addressing != "path":
                 raise TopologyError(
-                    f"target {target.endpoint_url} is not plain http://host:port, so no gateway "
-                    "can front it; only TopologySpec(tls=False, proxy='none', addressing='path') "
-                    "(a direct topology) is possible"
+                    f"target {target.endpoint_url} {why_direct}, so no gateway can front it; "
+                    "only TopologySpec(tls=False, proxy='none', addressing='path') (a direct "
+                    "topology: the endpoint as configured) is possible"
                 )
             return Topology(
                 spec,
@@ -468,7 +494,16 @@ def start_topology(
     )
 
 
-def _is_direct(url: str) -> bool:
-    """The gateway forwards to ``http://host:port`` only; anything else is used directly."""
-    parts = urlsplit(url)
-    return parts.scheme != "http" or parts.port is None
+def _direct_reason(target: Target) -> str | None:
+    """Why ``target`` must be used directly (None when the gateway can front it).
+
+    The gateway forwards to ``http://host:port`` only, by itself (no proxy) and path-style.
+    """
+    if getattr(target, "proxy_url", None):
+        return "is reached through its own proxy"
+    if getattr(target, "addressing", "path") != "path":
+        return "needs virtual-host addressing"
+    parts = urlsplit(target.endpoint_url)
+    if parts.scheme != "http" or parts.port is None:
+        return "is not plain http://host:port"
+    return None

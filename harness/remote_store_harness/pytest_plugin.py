@@ -5,7 +5,10 @@ imports nothing beyond pytest and the standard library; targets start on first f
 
 Options: ``--s3-target {moto,moto-thread,minio,external}`` (default ``moto``: a moto subprocess),
 ``--s3-endpoint URL``, ``--s3-bucket NAME``, ``--s3-ca PEM``, ``--s3-key``/``--s3-secret``
-(default: ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``), ``--s3-region``.
+(default: ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``), ``--s3-region``, and for an external
+target only ``--s3-proxy URL`` / ``--s3-addressing {path,virtual}``: with either, the external
+target's topologies are direct (no gateway) and every client option they hand out uses that
+proxy and addressing (see :mod:`remote_store_harness._topology`).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ __all__ = [
 ]
 
 TARGET_CHOICES = ("moto", "moto-thread", "minio", "external")
+ADDRESSING_CHOICES = ("path", "virtual")
 
 #: Variables that would let the environment, not the test, decide TLS trust, proxies or endpoints.
 #: Matched in any letter case (``https_proxy`` as well as ``HTTPS_PROXY``); every variable starting
@@ -123,6 +127,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="secret key for external/minio (default $AWS_SECRET_ACCESS_KEY)",
     )
     group.addoption("--s3-region", default="us-east-1", help="region name (default us-east-1)")
+    group.addoption(
+        "--s3-proxy",
+        default=None,
+        metavar="URL",
+        help="forward proxy (http://[user:pass@]host:port) for the external endpoint "
+        "(external target only; default: none, proxy variables are never consulted)",
+    )
+    group.addoption(
+        "--s3-addressing",
+        choices=ADDRESSING_CHOICES,
+        default="path",
+        help="bucket addressing of the external endpoint (external target only; default path)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -134,6 +151,32 @@ def pytest_configure(config: pytest.Config) -> None:
         "--s3-endpoint", None
     ):
         raise pytest.UsageError("--s3-target=external needs --s3-endpoint URL")
+    _check_external_routing(config)
+
+
+def _check_external_routing(config: pytest.Config) -> None:
+    """``--s3-proxy``/``--s3-addressing`` describe an external endpoint; elsewhere they are errors
+    (harness topologies choose proxy and addressing per spec)."""
+    from urllib.parse import urlsplit
+
+    proxy = config.getoption("--s3-proxy", None)
+    addressing = config.getoption("--s3-addressing", "path")
+    if config.getoption("--s3-target", "moto") != "external":
+        given = [
+            flag
+            for flag, on in (("--s3-proxy", proxy), ("--s3-addressing", addressing != "path"))
+            if on
+        ]
+        if given:
+            raise pytest.UsageError(f"{', '.join(given)} only apply to --s3-target=external")
+        return
+    if proxy is not None:
+        parts = urlsplit(proxy)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise pytest.UsageError(
+                "--s3-proxy must be http(s)://[user:password@]host:port "
+                f"(got scheme {parts.scheme!r})"
+            )
 
 
 def _start_target(config: pytest.Config) -> Target:
@@ -167,6 +210,8 @@ def _start_target(config: pytest.Config) -> Target:
         ca_path=config.getoption("--s3-ca"),
         region=region,
         bucket=config.getoption("--s3-bucket"),
+        proxy_url=config.getoption("--s3-proxy"),
+        addressing=config.getoption("--s3-addressing"),
     ).start()
 
 

@@ -1,4 +1,4 @@
-"""Any S3-compatible endpoint a user points the harness at (URL, credentials, optional CA)."""
+"""An S3-compatible endpoint the harness does not run (URL, credentials, CA, proxy, addressing)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from ._base import Credentials, PopulateItem, TargetError
 
 __all__ = ["ExternalTarget"]
 
+_ADDRESSING = ("path", "virtual")
+
 
 class ExternalTarget:
     """An endpoint the harness does not run: never reset, buckets only where permitted.
@@ -16,6 +18,12 @@ class ExternalTarget:
     ``bucket`` names a bucket the user provides when creating/deleting buckets is not allowed: then
     :meth:`create_bucket` / :meth:`delete_bucket` on that name do nothing, and the pytest fixtures
     hand out that bucket instead of fresh ones (tests then rely on unique keys).
+
+    ``proxy_url`` (``http://[user:pass@]host:port``) is the forward proxy every request to the
+    endpoint goes through (the harness' own admin client included), and ``addressing`` the bucket
+    addressing style the endpoint needs. Either one makes :func:`start_topology` build a *direct*
+    topology (no harness gateway: the gateway would reach the endpoint without the proxy and
+    could not keep ``bucket.host`` names) that carries them into every client option it hands out.
     """
 
     name = "external"
@@ -28,11 +36,17 @@ class ExternalTarget:
         ca_path: str | None = None,
         region: str = "us-east-1",
         bucket: str | None = None,
+        proxy_url: str | None = None,
+        addressing: str = "path",
     ) -> None:
+        if addressing not in _ADDRESSING:
+            raise TargetError(f"addressing must be 'path' or 'virtual', got {addressing!r}")
         self._url = url.rstrip("/")
         self._credentials = Credentials(key, secret, region)
         self.ca_path = ca_path
         self.fixed_bucket = bucket
+        self.proxy_url = proxy_url or None
+        self.addressing = addressing
         self._client: Any = None
 
     def start(self) -> ExternalTarget:
@@ -50,7 +64,13 @@ class ExternalTarget:
         if self._client is None:
             from ._s3admin import make_client
 
-            self._client = make_client(self._url, self._credentials, self.ca_path)
+            self._client = make_client(
+                self._url,
+                self._credentials,
+                self.ca_path,
+                proxy_url=self.proxy_url,
+                addressing=self.addressing,
+            )
         return self._client
 
     def create_bucket(self, name: str) -> None:

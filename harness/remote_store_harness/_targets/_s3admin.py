@@ -32,11 +32,19 @@ def isolated_boto3_session() -> Any:
     return boto3.session.Session(botocore_session=core)
 
 
-def make_client(endpoint_url: str, credentials: Credentials, ca_path: str | None = None) -> Any:
-    """A boto3 S3 client straight to ``endpoint_url`` (no environment proxy, path-style)."""
+def make_client(
+    endpoint_url: str,
+    credentials: Credentials,
+    ca_path: str | None = None,
+    *,
+    proxy_url: str | None = None,
+    addressing: str = "path",
+) -> Any:
+    """A boto3 S3 client to ``endpoint_url``: never an environment proxy, only ``proxy_url``."""
     from botocore.config import Config
 
     verify: bool | str = ca_path if ca_path else True
+    proxies = {"http": proxy_url, "https": proxy_url} if proxy_url else {}
     return isolated_boto3_session().client(
         "s3",
         endpoint_url=endpoint_url,
@@ -45,8 +53,8 @@ def make_client(endpoint_url: str, credentials: Credentials, ca_path: str | None
         region_name=credentials.region,
         verify=verify,
         config=Config(
-            proxies={},
-            s3={"addressing_style": "path"},
+            proxies=proxies,
+            s3={"addressing_style": addressing},
             retries={"total_max_attempts": 2},
             max_pool_connections=16,
         ),
