@@ -1,6 +1,6 @@
 """The conformance suite's backend registry.
 
-Each ``backends/<name>.py`` plug-in (see /work/notes/CONFORMANCE.md) declares
+Each ``backends/<name>.py`` plug-in (see tests/conformance/README.md) declares
 ``BACKEND_IDS`` and a ``make_store(request, backend_id)`` generator yielding a
 fresh, empty ``Store``; optional ``MARKS``, ``TRAITS`` and ``NOTE``. Every test
 that uses the ``store`` fixture runs once per registered id.
