@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from remote_store_harness._forward_proxy import ForwardProxy
-from remote_store_harness._gateway import Gateway
-from remote_store_harness._tls import HarnessCA
+from remote_store_harness.net._forward_proxy import ForwardProxy
+from remote_store_harness.net._gateway import Gateway
+from remote_store_harness.net._tls import HarnessCA
 
 _BASELINE_CALLS = 300
 

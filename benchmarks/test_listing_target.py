@@ -53,7 +53,7 @@ def _pages(client: Any, bucket: str, prefix: str, delimiter: str | None) -> list
 def stock_target(bench_env: BenchEnv) -> Iterator[Any]:
     if bench_env.listing_mode != "indexed":
         pytest.skip("the benchmarks run on stock moto (--bench-listing=stock): nothing to compare")
-    from remote_store_harness._targets import MotoProcessTarget
+    from remote_store_harness.targets import MotoProcessTarget
 
     target = MotoProcessTarget(indexed_listing=False).start()
     try:

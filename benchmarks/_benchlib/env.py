@@ -31,7 +31,7 @@ class BenchEnv:
         return self.topology.request_log
 
     def set_latency_ms(self, ms: float) -> None:
-        from remote_store_harness._faults import Latency
+        from remote_store_harness.observe._faults import Latency
 
         self.topology.set_latency(Latency(fixed_ms=ms))
 
@@ -73,7 +73,7 @@ class BenchEnv:
 
 def start_env(*, indexed_listing: bool) -> BenchEnv:
     """Start a fresh moto subprocess (isolated state) with the gateway in front of it."""
-    from remote_store_harness._topology import TopologySpec, start_topology
+    from remote_store_harness.topology import TopologySpec, start_topology
 
     topology = start_topology(TopologySpec(target="moto", indexed_listing=indexed_listing))
     if not topology.observed:

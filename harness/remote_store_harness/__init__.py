@@ -11,12 +11,13 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._faults import FaultPlan, FaultRule, Latency
-    from ._forward_proxy import ForwardProxy
-    from ._gateway import Gateway
-    from ._requestlog import ProxyLog, ProxyRecord, RequestLog, RequestRecord
-    from ._resolver import HarnessResolver
-    from ._targets import (
+    from .net._forward_proxy import ForwardProxy
+    from .net._gateway import Gateway
+    from .net._resolver import HarnessResolver
+    from .net._tls import HarnessCA, ServerCert
+    from .observe._faults import FaultPlan, FaultRule, Latency
+    from .observe._requestlog import ProxyLog, ProxyRecord, RequestLog, RequestRecord
+    from .targets import (
         Credentials,
         ExternalTarget,
         MinioTarget,
@@ -29,8 +30,7 @@ if TYPE_CHECKING:
         start_target,
         synthetic_body,
     )
-    from ._tls import HarnessCA, ServerCert
-    from ._topology import Topology, TopologyError, TopologySpec, start_topology
+    from .topology import Topology, TopologyError, TopologySpec, start_topology
 
 __all__ = [
     "Credentials",
@@ -63,22 +63,22 @@ __all__ = [
 ]
 
 _WHERE: dict[str, str] = {
-    "FaultPlan": "._faults",
-    "FaultRule": "._faults",
-    "Latency": "._faults",
-    "ForwardProxy": "._forward_proxy",
-    "Gateway": "._gateway",
-    "ProxyLog": "._requestlog",
-    "ProxyRecord": "._requestlog",
-    "RequestLog": "._requestlog",
-    "RequestRecord": "._requestlog",
-    "HarnessResolver": "._resolver",
-    "HarnessCA": "._tls",
-    "ServerCert": "._tls",
-    "Topology": "._topology",
-    "TopologyError": "._topology",
-    "TopologySpec": "._topology",
-    "start_topology": "._topology",
+    "FaultPlan": ".observe",
+    "FaultRule": ".observe",
+    "Latency": ".observe",
+    "ForwardProxy": ".net",
+    "Gateway": ".net",
+    "ProxyLog": ".observe",
+    "ProxyRecord": ".observe",
+    "RequestLog": ".observe",
+    "RequestRecord": ".observe",
+    "HarnessResolver": ".net",
+    "HarnessCA": ".net",
+    "ServerCert": ".net",
+    "Topology": ".topology",
+    "TopologyError": ".topology",
+    "TopologySpec": ".topology",
+    "start_topology": ".topology",
 }
 _WHERE.update(
     dict.fromkeys(
@@ -95,7 +95,7 @@ _WHERE.update(
             "start_target",
             "synthetic_body",
         ],
-        "._targets",
+        ".targets",
     )
 )
 

@@ -8,7 +8,7 @@ Options: ``--s3-target {moto,moto-thread,minio,external}`` (default ``moto``: a 
 (default: ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``), ``--s3-region``, and for an external
 target only ``--s3-proxy URL`` / ``--s3-addressing {path,virtual}``: with either, the external
 target's topologies are direct (no gateway) and every client option they hand out uses that
-proxy and addressing (see :mod:`remote_store_harness._topology`).
+proxy and addressing (see :mod:`remote_store_harness.topology`).
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from ._requestlog import RequestLog
-    from ._targets import Target
-    from ._tls import HarnessCA
-    from ._topology import Topology
+    from .net._tls import HarnessCA
+    from .observe._requestlog import RequestLog
+    from .targets import Target
+    from .topology import Topology
 
 __all__ = [
     "SCRUBBED_PREFIXES",
@@ -180,7 +180,7 @@ def _check_external_routing(config: pytest.Config) -> None:
 
 
 def _start_target(config: pytest.Config) -> Target:
-    from ._targets import (
+    from .targets import (
         ExternalTarget,
         MinioTarget,
         MotoProcessTarget,
@@ -218,7 +218,7 @@ def _start_target(config: pytest.Config) -> Target:
 @pytest.fixture(scope="session")
 def harness_ca() -> HarnessCA:
     """One throw-away CA for the session; TLS topologies' gateway leaves are issued by it."""
-    from ._tls import HarnessCA
+    from .net._tls import HarnessCA
 
     return HarnessCA.create()
 
@@ -226,7 +226,7 @@ def harness_ca() -> HarnessCA:
 @pytest.fixture(scope="session")
 def s3_target(request: pytest.FixtureRequest) -> Iterator[Target]:
     """The session's target (``--s3-target``); skips with the reason when it cannot run here."""
-    from ._targets import TargetUnavailable
+    from .targets import TargetUnavailable
 
     try:
         target = _start_target(request.config)
@@ -248,8 +248,8 @@ def s3_topology_factory(
     target (its state is shared too: use distinct buckets). Other kinds (or ``indexed_listing``)
     get a target of their own. Everything is stopped at the end of the session.
     """
-    from ._targets import TargetUnavailable
-    from ._topology import TopologySpec, start_topology
+    from .targets import TargetUnavailable
+    from .topology import TopologySpec, start_topology
 
     kind = request.config.getoption("--s3-target")
     running: dict[TopologySpec, Topology] = {}

@@ -43,13 +43,13 @@ def _builtin_types() -> dict[str, BackendFactory]:
 
     types: dict[str, BackendFactory] = {"memory": MemoryBackend, "local": LocalBackend}
     try:
-        from .backends._s3 import S3Backend
+        from .backends.s3 import S3Backend
     except ImportError:
         pass
     else:
         types["s3"] = S3Backend
     try:
-        from .backends._sftp import SFTPBackend
+        from .backends.sftp import SFTPBackend
     except ImportError:
         pass
     else:

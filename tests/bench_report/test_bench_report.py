@@ -7,15 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from remote_store_harness._bench_data import (
+from remote_store_harness.cli._main import main as cli_main
+from remote_store_harness.report._bench_data import (
     BenchDataError,
     ListingCase,
     fit_listing,
     format_duration,
     load_run,
 )
-from remote_store_harness._bench_report import main, operation_ratios, render
-from remote_store_harness._cli import main as cli_main
+from remote_store_harness.report._bench_report import main, operation_ratios, render
 
 
 def _bench(name: str, extra: dict[str, Any], median: float = 9.0) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from remote_store_harness import TopologySpec, start_topology
-from remote_store_harness._cli_run import main
+from remote_store_harness.cli._run import main
 from remote_store_harness.pytest_plugin import scrubbed_environ, unique_bucket_name
 
 
@@ -98,9 +98,17 @@ def module_endpoints(s3_target: Any, harness_ca: Any) -> Iterator[EndpointPool]:
 
 
 def run_cli_process(argv: Sequence[str], report: Path, *, timeout: float = 600) -> CliResult:
-    """``python -m remote_store_harness._cli run ARGV --report REPORT`` in a child process."""
+    """``python -m remote_store_harness.cli._main run ARGV --report REPORT`` in a child process."""
     completed = subprocess.run(
-        [sys.executable, "-m", "remote_store_harness._cli", "run", *argv, "--report", str(report)],
+        [
+            sys.executable,
+            "-m",
+            "remote_store_harness.cli._main",
+            "run",
+            *argv,
+            "--report",
+            str(report),
+        ],
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from remote_store_harness._progress import Progress
+from remote_store_harness.cli._progress import Progress
 
 
 class _Clock:

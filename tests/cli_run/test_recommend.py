@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from remote_store_harness._probe_client import ProbeTarget
-from remote_store_harness._probe_model import ProbeRow
-from remote_store_harness._probe_recommend import recommend
+from remote_store_harness.probe._client import ProbeTarget
+from remote_store_harness.probe._model import ProbeRow
+from remote_store_harness.probe._recommend import recommend
 
 TARGET = ProbeTarget("http://s3.local:9000", "bkt", "AKID", "the-s3cr3t")
 

@@ -5,12 +5,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from remote_store_harness._probe import ProbeReport
-from remote_store_harness._probe_client import ProbeTarget
-from remote_store_harness._probe_model import ProbeRow
-from remote_store_harness._probe_recommend import recommend
-from remote_store_harness._report import RunRecord, collect_versions, summary_text, write_report
-from remote_store_harness._run_suites import CaseResult, SuiteResult
+from remote_store_harness.probe._client import ProbeTarget
+from remote_store_harness.probe._model import ProbeRow
+from remote_store_harness.probe._recommend import recommend
+from remote_store_harness.probe._run import ProbeReport
+from remote_store_harness.report._run_report import (
+    RunRecord,
+    collect_versions,
+    summary_text,
+    write_report,
+)
+from remote_store_harness.suites._runner import CaseResult, SuiteResult
 
 TARGET = ProbeTarget("https://s3.example:9000", "bkt", "AKID", "SECRET", ca_path="/etc/ca.pem")
 

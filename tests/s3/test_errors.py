@@ -16,8 +16,8 @@ from remote_store import (
     PermissionDenied,
     RemoteStoreError,
 )
-from remote_store.backends._s3_errors import map_error
-from remote_store.backends._s3_options import CaBundle
+from remote_store.backends.s3._errors import map_error
+from remote_store.backends.s3._options import CaBundle
 
 
 def client_error(code: str | None, status: int, message: str = "") -> bce.ClientError:

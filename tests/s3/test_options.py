@@ -12,7 +12,7 @@ import s3fs
 
 from remote_store import Registry, RegistryConfig, RetryPolicy, Secret
 from remote_store.backends import S3Backend
-from remote_store.backends._s3_options import build_settings, normalise_endpoint, resolve_ca_bundle
+from remote_store.backends.s3._options import build_settings, normalise_endpoint, resolve_ca_bundle
 
 DEAD = "http://127.0.0.1:9"  # discard port: nothing answers; construction must not notice
 

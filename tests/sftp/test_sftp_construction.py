@@ -9,7 +9,7 @@ import pytest
 
 from remote_store import Capability, RetryPolicy, Secret
 from remote_store.backends import SFTPBackend
-from remote_store.backends._sftp_hostkeys import HostKeyPolicy, parse_host_key_policy
+from remote_store.backends.sftp._hostkeys import HostKeyPolicy, parse_host_key_policy
 
 pytestmark = pytest.mark.sftp
 

@@ -18,7 +18,7 @@ import pytest
 
 from remote_store import BackendUnavailable, RetryPolicy, Store
 from remote_store.backends import SFTPBackend
-from remote_store.backends._sftp_streams import READ_AHEAD
+from remote_store.backends.sftp._streams import READ_AHEAD
 
 pytestmark = pytest.mark.sftp
 

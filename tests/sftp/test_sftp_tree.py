@@ -19,7 +19,7 @@ from remote_store import (
     RemoteStoreError,
 )
 from remote_store.backends import SFTPBackend
-from remote_store.backends._sftp_errors import map_error
+from remote_store.backends.sftp._errors import map_error
 
 pytestmark = pytest.mark.sftp
 
@@ -179,7 +179,7 @@ def test_errors_are_mapped_by_errno_and_type(raw: BaseException, expected: type)
 
 
 def test_read_stream_serves_exact_bytes_across_read_ahead_windows(backend: SFTPBackend) -> None:
-    from remote_store.backends._sftp_streams import READ_AHEAD
+    from remote_store.backends.sftp._streams import READ_AHEAD
 
     payload = os.urandom(READ_AHEAD * 2 + 12345)
     backend.write("big.bin", payload)

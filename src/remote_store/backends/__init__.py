@@ -8,15 +8,14 @@ from ._memory import MemoryBackend
 __all__ = ["LocalBackend", "MemoryBackend"]
 
 try:
-    from ._s3 import S3Backend
+    from .s3 import S3Backend
 except ImportError:  # the s3 extra is not installed
     pass
 else:
     __all__ += ["S3Backend"]
 
 try:
-    from ._sftp import SFTPBackend
-    from ._sftp_hostkeys import HostKeyPolicy
+    from .sftp import HostKeyPolicy, SFTPBackend
 except ImportError:  # the sftp extra is not installed
     pass
 else:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import botocore.exceptions
 import pytest
-from remote_store_harness._faults import FaultRule
-from remote_store_harness._forward_proxy import ForwardProxy, ProxyConfigError
-from remote_store_harness._gateway import Gateway
+from remote_store_harness.net._forward_proxy import ForwardProxy, ProxyConfigError
+from remote_store_harness.net._gateway import Gateway
+from remote_store_harness.observe._faults import FaultRule
 
 
 def _proxy_for(gw: Gateway, **kwargs) -> ForwardProxy:

@@ -6,9 +6,9 @@ import socket
 import threading
 from pathlib import Path
 
-from remote_store_harness._forward_proxy import ForwardProxy
-from remote_store_harness._gateway import Gateway
-from remote_store_harness._tls import ServerCert
+from remote_store_harness.net._forward_proxy import ForwardProxy
+from remote_store_harness.net._gateway import Gateway
+from remote_store_harness.net._tls import ServerCert
 
 
 def _sockets_on(ports: set[int]) -> list[object]:
@@ -55,7 +55,7 @@ def test_stop_closes_idle_keep_alive_client_connections(gateway: Gateway, s3_cli
 
 def test_stop_is_idempotent_and_restart_is_refused(moto_url: str) -> None:
     import pytest
-    from remote_store_harness._aio import ServerStateError
+    from remote_store_harness.net._aio import ServerStateError
 
     gw = Gateway(moto_url).start()
     with pytest.raises(ServerStateError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from remote_store_harness._requestlog import (
+from remote_store_harness.observe._requestlog import (
     ProxyLog,
     ProxyRecord,
     RequestLog,

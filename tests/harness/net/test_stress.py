@@ -9,8 +9,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from remote_store_harness._forward_proxy import ForwardProxy
-from remote_store_harness._gateway import Gateway
+from remote_store_harness.net._forward_proxy import ForwardProxy
+from remote_store_harness.net._gateway import Gateway
 
 THREADS = 8
 REQUESTS_PER_THREAD = 500  # half PutObject, half GetObject

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from remote_store_harness._targets import MotoProcessTarget
+from remote_store_harness.targets import MotoProcessTarget
 
 
 @pytest.fixture(autouse=True)

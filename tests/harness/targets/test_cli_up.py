@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from remote_store_harness._cli import build_parser
+from remote_store_harness.cli._main import build_parser
 from remote_store_harness.pytest_plugin import scrubbed_environ
 from targets_helpers import port_is_closed
 
@@ -73,7 +73,7 @@ def test_up_prints_exports_serves_requests_and_stops_on_sigint(tmp_path: Path) -
         [
             sys.executable,
             "-m",
-            "remote_store_harness._cli",
+            "remote_store_harness.cli._main",
             "up",
             "--tls",
             "--proxy",
@@ -137,7 +137,7 @@ def test_up_once_exits_by_itself(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "remote_store_harness._cli",
+            "remote_store_harness.cli._main",
             "up",
             "--once",
             "--target",

@@ -15,8 +15,8 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
-from remote_store_harness._targets import MotoProcessTarget
-from remote_store_harness._targets._moto_index import (
+from remote_store_harness.targets import MotoProcessTarget
+from remote_store_harness.targets._moto_index import (
     WriteTracker,
     indexed_list_objects,
     indexed_list_objects_v2,
@@ -88,7 +88,7 @@ def backend_bucket() -> Iterator[tuple[Any, Any]]:
         backend.delete_object(name, key)  # creates a delete marker
     bucket = backend.get_bucket(name)
     yield backend, bucket
-    from remote_store_harness._targets._moto_app import backend_delete_bucket
+    from remote_store_harness.targets._moto_app import backend_delete_bucket
 
     backend_delete_bucket(name)
 

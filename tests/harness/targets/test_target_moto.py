@@ -11,7 +11,7 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from remote_store_harness._targets import (
+from remote_store_harness.targets import (
     MotoProcessTarget,
     MotoThreadTarget,
     Target,

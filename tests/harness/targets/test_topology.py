@@ -94,7 +94,7 @@ def test_virtual_host_requests_carry_the_bucket_in_the_host(
         (f"{fresh_bucket}.s3.test:{topology.gateway.port}", "/v.txt")  # type: ignore[union-attr]
     ]
     direct = topology.target
-    from remote_store_harness._targets._s3admin import make_client
+    from remote_store_harness.targets._s3admin import make_client
 
     body = make_client(direct.endpoint_url, direct.credentials).get_object(
         Bucket=fresh_bucket, Key="v.txt"
@@ -277,7 +277,7 @@ def test_external_fixed_bucket_is_never_created_or_deleted(s3_target: Any) -> No
         external.populate("given-bucket", [("keep", 1)])
         external.delete_bucket("given-bucket")
         external.create_bucket("given-bucket")
-        from remote_store_harness._targets._s3admin import make_client
+        from remote_store_harness.targets._s3admin import make_client
 
         client = make_client(s3_target.endpoint_url, s3_target.credentials)
         assert client.list_objects_v2(Bucket="given-bucket")["KeyCount"] == 1

@@ -1,0 +1,478 @@
+"""``remote-store-harness run``: qualify an S3 target (the embedded moto, or yours) and report.
+
+Without --endpoint every suite runs against the embedded default: moto in every harness
+topology (plain HTTP, TLS with the harness CA, forward proxy, virtual-host addressing). With
+--endpoint URL --bucket NAME the probe and the conformance suite run against that service
+instead, both through --proxy and with --addressing when given (the conformance suite runs its
+s3-http id only: the endpoint as configured). The probe writes only under one fresh prefix of
+that bucket (checked empty first) and deletes exactly what it wrote, also on Ctrl-C; the
+conformance suite uses one fresh prefix per test in that bucket and never creates buckets there.
+
+Suites: probe (boto3 only; works from any install), conformance and scenarios (the repository's
+pytest suites in tests/: available when run from a source checkout, otherwise reported as
+unavailable), bench (benchmarks/ on the embedded moto). Scenarios and bench always use the
+embedded moto. The report goes to --report DIR (default ./harness-report).
+
+Exit status: 0 all selected suites passed (probe *findings* such as "conditional writes not
+honoured" are reported, not failures); 1 a suite failed or a probe check could not run;
+2 bad arguments; 3 endpoint unreachable or TLS failure; 4 bucket missing or access refused;
+5 the prefix is not empty; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TextIO
+
+from ..probe._errors import RunError, UsageError
+
+__all__ = ["DESCRIPTION", "HELP", "NAME", "SUITES", "add_arguments", "main", "run"]
+
+NAME = "run"
+HELP = "qualify an S3 target (embedded moto by default) and write a report"
+DESCRIPTION = (__doc__ or HELP).split("\n\n", 1)[1]
+
+SUITES = ("conformance", "scenarios", "probe", "bench")
+_SECRET_FLAGS = ("--secret", "--s3-secret")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    target = parser.add_argument_group("target (default: the embedded moto in every topology)")
+    target.add_argument("--endpoint", metavar="URL", help="S3 endpoint to qualify")
+    target.add_argument("--bucket", metavar="NAME", help="existing bucket on --endpoint")
+    target.add_argument("--ca", metavar="PEM", help="CA bundle that signs the endpoint's chain")
+    target.add_argument(
+        "--proxy",
+        metavar="URL",
+        help="HTTP(S) forward proxy for the endpoint (probe and conformance suite)",
+    )
+    target.add_argument(
+        "--addressing",
+        choices=("path", "virtual"),
+        default="path",
+        help="bucket addressing of the endpoint (probe and conformance suite; default path)",
+    )
+    target.add_argument("--key", metavar="ID", help="access key (default $AWS_ACCESS_KEY_ID)")
+    target.add_argument(
+        "--secret", metavar="KEY", help="secret key (default $AWS_SECRET_ACCESS_KEY)"
+    )
+    target.add_argument(
+        "--region",
+        metavar="NAME",
+        default=None,
+        help="region (default $AWS_DEFAULT_REGION or us-east-1)",
+    )
+    target.add_argument(
+        "--prefix",
+        metavar="PREFIX/",
+        help="where the probe writes in --bucket (must be empty; default: a fresh unique prefix)",
+    )
+    parser.add_argument(
+        "--suite",
+        default=",".join(SUITES),
+        metavar="LIST",
+        help=f"comma-separated subset of {','.join(SUITES)} (default: all)",
+    )
+    parser.add_argument(
+        "--report", metavar="DIR", default="harness-report", help="report directory"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="a small subset of every suite (a few minutes)"
+    )
+    parser.add_argument(
+        "--pytest-arg",
+        action="append",
+        default=[],
+        metavar="ARG",
+        help="extra argument for the pytest suites (repeatable), e.g. --pytest-arg=-x",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``remote-store-harness run ARGV`` in-process (tests use this; the console script too)."""
+    from ._main import build_parser
+
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(["run", *arguments])
+    args.command_argv = ["remote-store-harness", "run", *arguments]
+    return run(args)
+
+
+# --- argument handling ----------------------------------------------------------------------
+
+
+def _suites(text: str) -> list[str]:
+    chosen = [s.strip() for s in text.split(",") if s.strip()]
+    unknown = sorted(set(chosen) - set(SUITES))
+    if unknown or not chosen:
+        raise UsageError(
+            f"--suite: unknown {unknown or 'empty list'}; choose from {','.join(SUITES)}"
+        )
+    return [s for s in SUITES if s in chosen]
+
+
+def _redacted(argv: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    hide_next = False
+    for item in argv:
+        if hide_next:
+            out.append("***")
+            hide_next = False
+        elif item in _SECRET_FLAGS:
+            out.append(item)
+            hide_next = True
+        elif any(item.startswith(flag + "=") for flag in _SECRET_FLAGS):
+            out.append(item.split("=", 1)[0] + "=***")
+        else:
+            out.append(item)
+    return out
+
+
+def _external_target(args: argparse.Namespace) -> Any:
+    from ..probe._client import ProbeTarget, validate_target
+
+    if not args.bucket:
+        raise UsageError("--endpoint needs --bucket NAME (an existing bucket the run may write to)")
+    key = args.key or os.environ.get("AWS_ACCESS_KEY_ID")
+    secret = args.secret or os.environ.get("AWS_SECRET_ACCESS_KEY")
+    if not key or not secret:
+        raise UsageError(
+            "no credentials: pass --key/--secret or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
+        )
+    target = ProbeTarget(
+        endpoint_url=args.endpoint.rstrip("/"),
+        bucket=args.bucket,
+        access_key=key,
+        secret_key=secret,
+        region=args.region or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
+        ca_path=os.path.abspath(args.ca) if args.ca else None,
+        proxy_url=args.proxy,
+        addressing=args.addressing,
+        session_token=os.environ.get("AWS_SESSION_TOKEN") if not args.key else None,
+        label="external",
+    )
+    validate_target(target)
+    return target
+
+
+def _check_args(args: argparse.Namespace) -> None:
+    if args.endpoint is None:
+        given = [
+            flag
+            for flag, value in (
+                ("--bucket", args.bucket), ("--ca", args.ca), ("--proxy", args.proxy),
+                ("--key", args.key), ("--secret", args.secret), ("--prefix", args.prefix),
+            )
+            if value
+        ]  # fmt: skip
+        if given:
+            raise UsageError(f"{', '.join(given)} only make sense with --endpoint URL")
+    if args.prefix is not None and (not args.prefix.endswith("/") or args.prefix.startswith("/")):
+        raise UsageError(f"--prefix must be relative and end with '/', got {args.prefix!r}")
+
+
+# --- signals and output ---------------------------------------------------------------------
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM behaves like Ctrl-C, so that cleanup (``finally`` blocks) runs for both."""
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _progress_stream() -> TextIO:
+    """A private duplicate of stdout: pytest's fd-level capture cannot swallow it."""
+    sys.stdout.flush()
+    try:
+        return os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1, encoding="utf-8")
+    except (OSError, ValueError, AttributeError):  # stdout without a descriptor (tests)
+        return sys.stdout
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace) -> int:
+    """Entry point of the subcommand; returns the exit status (see the module docstring)."""
+    from ..targets import TargetError
+    from ..topology import TopologyError
+
+    try:
+        return _run(args)
+    except RunError as exc:
+        return _fail(str(exc), exc.exit_code)
+    except (TargetError, TopologyError) as exc:
+        return _fail(f"the embedded target could not start: {exc}", 1)
+    except ModuleNotFoundError as exc:
+        return _fail(
+            f"missing dependency {exc.name!r}: install the harness extra "
+            "(pip install 'remote-store-s3kit[harness,report]')",
+            1,
+        )
+    except KeyboardInterrupt:
+        print("remote-store-harness run: interrupted", file=sys.stderr)
+        return 130
+
+
+def _fail(message: str, code: int) -> int:
+    sys.stdout.flush()
+    print(f"remote-store-harness run: error: {' '.join(message.split())}", file=sys.stderr)
+    return code
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ..report._run_report import RunRecord, collect_versions, summary_text, write_report
+    from ._progress import Progress
+
+    started = time.perf_counter()
+    command = _redacted(
+        getattr(args, "command_argv", None) or ["remote-store-harness", *sys.argv[1:]]
+    )
+    suites = _suites(args.suite)
+    _check_args(args)
+    external = _external_target(args) if args.endpoint is not None else None
+    report_dir = Path(args.report).resolve()
+    try:
+        report_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(
+            f"--report {args.report}: cannot create directory ({exc.strerror})"
+        ) from None
+    if external is not None:
+        from ..probe._client import preflight
+
+        preflight(external)  # fail in a second, with one line, before anything is written
+
+    stream = _progress_stream()
+    progress = Progress(stream)
+    record = RunRecord(
+        command=command,
+        started_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        mode="external" if external is not None else "embedded",
+        quick=bool(args.quick),
+        versions=collect_versions(),
+    )
+    if external is not None:
+        record.target = {
+            "endpoint_url": external.endpoint_url, "bucket": external.bucket,
+            "ca": external.ca_path, "proxy": external.proxy_url is not None,
+            "addressing": external.addressing, "region": external.region,
+        }  # fmt: skip
+    progress.note(f"remote-store-harness run: {record.mode} target; suites {','.join(suites)}")
+    try:
+        with _sigterm_as_interrupt():
+            _run_suites(args, suites, external, record, progress, report_dir)
+    except KeyboardInterrupt:
+        record.status = "interrupted"
+        record.notes.append("interrupted (Ctrl-C/SIGTERM): results are partial; cleanup ran")
+    finally:
+        record.wall_seconds = time.perf_counter() - started
+        if record.status != "interrupted":
+            record.status = _status(record)
+        paths = write_report(record, report_dir)
+        stream.write("\n" + summary_text(record) + "\n")
+        for probe in record.probes:
+            if probe.recommendation is not None:
+                stream.write(f"\nRecommended remote_store config for {probe.target.label}:\n")
+                stream.write(probe.recommendation.yaml())
+                stream.write("\n" + probe.recommendation.python())
+                for note in probe.recommendation.notes:
+                    stream.write(f"  note: {note}\n")
+        stream.write(f"\nReport: {paths['md']} | {paths['html']} | {paths['json']}\n")
+        stream.flush()
+        if stream is not sys.stdout:
+            stream.close()
+    if record.status == "interrupted":
+        raise KeyboardInterrupt
+    return 0 if record.status == "passed" else 1
+
+
+def _status(record: Any) -> str:
+    bad_suite = any(s.status in ("failed", "error") for s in record.suites)
+    broken_check = any(row.verdict == "error" for p in record.probes for row in p.rows)
+    return "failed" if bad_suite or broken_check else "passed"
+
+
+#: Suites that only make sense on the embedded target, with the reason shown in the report.
+_EMBEDDED_ONLY = {
+    "bench": "benchmarks run on the embedded moto only (the probe measures the target's latency)",
+    "scenarios": "scenarios exercise client environments (CA variables, proxies, caches) on "
+    "harness topologies and create their own buckets; run them without --endpoint",
+}
+
+
+def _run_suites(
+    args: argparse.Namespace,
+    suites: list[str],
+    external: Any,
+    record: Any,
+    progress: Any,
+    report_dir: Path,
+) -> None:
+    from ..suites._runner import SuiteResult, locate_suites
+
+    if "probe" in suites:
+        if external is not None:
+            from ..probe._run import run_probe
+
+            record.probes.append(
+                run_probe(external, quick=args.quick, prefix=args.prefix, progress=progress)
+            )
+        else:
+            _probe_embedded(args, record, progress)
+    pytest_suites = [s for s in suites if s != "probe"]
+    if not pytest_suites:
+        return
+    root = locate_suites()
+    for name in pytest_suites:
+        if root is None:
+            record.suites.append(SuiteResult(
+                name, "unavailable",
+                note="the pytest suites ship with the source tree: run from a clone "
+                     "(git clone ... && pip install -e '.[dev]'); the probe works anywhere",
+            ))  # fmt: skip
+            progress.note(f"[{name}] unavailable: not run from a source checkout")
+            continue
+        if external is not None and name in _EMBEDDED_ONLY:
+            record.suites.append(SuiteResult(name, "unavailable", note=_EMBEDDED_ONLY[name]))
+            progress.note(f"[{name}] not run against --endpoint: {_EMBEDDED_ONLY[name]}")
+            continue
+        result = _run_pytest(name, root, args, external, progress, report_dir)
+        record.suites.append(result)
+        _collect_artifacts(name, record, report_dir)
+        if result.status == "interrupted":
+            raise KeyboardInterrupt
+
+
+#: --quick conformance: the in-memory reference plus the richest S3 topology (TLS, virtual-host).
+_QUICK_CONFORMANCE = "memory or s3-tls-virtual"
+
+
+def _run_pytest(
+    name: str, root: Path, args: argparse.Namespace, external: Any, progress: Any, report_dir: Path
+) -> Any:
+    from urllib.parse import urlsplit
+
+    from ..suites._runner import run_pytest_suite
+
+    extra: list[str] = ["-q"]
+    environ: dict[str, str] = {}
+    if name in ("conformance", "scenarios") and args.quick:
+        extra += ["-m", "not slow"]
+    if name == "conformance" and args.quick and external is None:
+        extra += ["-k", _QUICK_CONFORMANCE]
+    if name == "scenarios":
+        environ["SCENARIO_MATRIX_PATH"] = str(report_dir / "scenario-matrix.json")
+    if name == "bench":
+        extra += ["--benchmark-json", str(report_dir / "bench.json")]
+        if args.quick:
+            extra += ["--bench-trees", "wide", "--bench-latencies", "0,20", "--bench-rounds", "1"]
+    secrets: list[str] = []
+    if external is not None and name == "conformance":
+        # One S3 topology: the endpoint as given (the others add the harness' own TLS and
+        # proxy in front of it, which says nothing more about the target).
+        extra += [
+            "-k", "s3-http",
+            "--s3-target", "external", "--s3-endpoint", external.endpoint_url,
+            "--s3-bucket", external.bucket, "--s3-region", external.region,
+            "--s3-key", external.access_key, "--s3-secret", external.secret_key,
+        ]  # fmt: skip
+        secrets.append(external.secret_key)
+        if external.ca_path:
+            extra += ["--s3-ca", external.ca_path]
+        if external.proxy_url:
+            extra += ["--s3-proxy", external.proxy_url]
+            if urlsplit(external.proxy_url).password:
+                secrets.append(external.proxy_url)
+        extra += ["--s3-addressing", external.addressing]
+    extra += list(args.pytest_arg)
+    result = run_pytest_suite(
+        name, root, extra, log_path=report_dir / f"pytest-{name}.log", progress=progress,
+        environ=environ,
+    )  # fmt: skip
+    result.args = ["***" if a in secrets else a for a in result.args]
+    return result
+
+
+def _collect_artifacts(name: str, record: Any, report_dir: Path) -> None:
+    import json
+
+    files = {"scenarios": "scenario-matrix.json", "bench": "bench.json"}
+    if name not in files:
+        return
+    path = report_dir / files[name]
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        record.notes.append(f"{name}: no {files[name]} was written")
+        return
+    if name == "scenarios":
+        record.scenario_matrix = data
+    else:
+        record.bench = data
+
+
+def _embedded_specs(quick: bool) -> list[Any]:
+    from ..topology import TopologySpec
+
+    specs = [
+        TopologySpec(),
+        TopologySpec(tls=True, proxy="forward", addressing="virtual"),
+    ]
+    if not quick:
+        specs.append(TopologySpec(tls=True, proxy="forward", proxy_auth=True, addressing="path"))
+    return specs
+
+
+def _probe_embedded(args: argparse.Namespace, record: Any, progress: Any) -> None:
+    """Probe the embedded moto through each topology (one moto process shared by all)."""
+    from ..probe._client import ProbeTarget
+    from ..probe._run import run_probe
+    from ..targets import MotoProcessTarget
+    from ..topology import start_topology
+
+    target = MotoProcessTarget().start()
+    try:
+        for index, spec in enumerate(_embedded_specs(args.quick)):
+            bucket = f"harness-probe-{index}-{os.getpid()}"
+            topology = start_topology(spec, target=target)
+            try:
+                topology.create_bucket(bucket)
+                creds = topology.credentials
+                probe_target = ProbeTarget(
+                    endpoint_url=topology.endpoint_url,
+                    bucket=bucket,
+                    access_key=creds.access_key,
+                    secret_key=creds.secret_key,
+                    region=creds.region,
+                    ca_path=topology.ca_path,
+                    proxy_url=topology.proxy_url,
+                    addressing=spec.addressing,
+                    label=spec.label(),
+                    use_env_proxy=False,
+                )
+                record.probes.append(run_probe(probe_target, quick=args.quick, progress=progress))
+            finally:
+                topology.delete_bucket(bucket)
+                topology.stop()
+    finally:
+        target.stop()

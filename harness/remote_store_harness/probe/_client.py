@@ -1,0 +1,333 @@
+"""Describe an S3 target, build boto3 clients for it, and check it is usable before writing.
+
+The probe talks to the service with plain boto3/botocore (never through ``remote_store``) so that
+its answers describe the *service*, not our library. Everything that decides how a client is
+built lives here, so that each probe question uses exactly the same settings the user gave:
+endpoint, CA bundle, proxy, addressing style, credentials.
+
+:func:`preflight` turns the usual first-contact failures (no route, TLS, missing bucket, refused
+credentials) into one-line :class:`~remote_store_harness.probe._errors.RunError` s, fast: a short
+connect timeout and exactly one attempt, because a person is waiting for the answer.
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from ._errors import (
+    BucketMissing,
+    CaBundleInvalid,
+    CredentialsRejected,
+    EndpointUnreachable,
+    RunError,
+    TlsVerificationFailed,
+    UsageError,
+)
+
+__all__ = [
+    "Addressing",
+    "CaSource",
+    "ProbeTarget",
+    "make_client",
+    "preflight",
+    "resolve_ca",
+    "validate_target",
+]
+
+Addressing = Literal["path", "virtual"]
+
+#: Environment variables boto3 itself consults for a CA bundle, in its order of precedence.
+#: (boto3 ignores SSL_CERT_FILE / SSL_CERT_DIR / CURL_CA_BUNDLE.)
+_BOTO_CA_VARIABLES = ("AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE")
+
+
+@dataclass(frozen=True)
+class CaSource:
+    """Where the CA bundle for TLS verification comes from, in words and as a path."""
+
+    path: str | None
+    origin: str  # "--ca", "AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE" or "certifi (boto3 default)"
+
+
+@dataclass(frozen=True)
+class ProbeTarget:
+    """Everything needed to reach one bucket on one S3-compatible endpoint.
+
+    ``proxy_url`` None means "whatever the environment says" (boto3's own behaviour) unless
+    ``use_env_proxy`` is False (the embedded topologies: never let a user's proxy variables
+    route loopback traffic). ``label`` names the target in reports.
+    """
+
+    endpoint_url: str
+    bucket: str
+    access_key: str = field(repr=False)
+    secret_key: str = field(repr=False)
+    region: str = "us-east-1"
+    ca_path: str | None = None
+    proxy_url: str | None = None
+    addressing: Addressing = "path"
+    session_token: str | None = field(default=None, repr=False)
+    label: str = "target"
+    use_env_proxy: bool = True
+
+    @property
+    def is_tls(self) -> bool:
+        return urlsplit(self.endpoint_url).scheme == "https"
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.endpoint_url).hostname or ""
+
+    @property
+    def port(self) -> int:
+        parts = urlsplit(self.endpoint_url)
+        return parts.port or (443 if parts.scheme == "https" else 80)
+
+    def with_addressing(self, addressing: Addressing) -> ProbeTarget:
+        return replace(self, addressing=addressing)
+
+
+def resolve_ca(target: ProbeTarget, environ: dict[str, str] | None = None) -> CaSource:
+    """The CA bundle a boto3 client for *target* verifies against, and why.
+
+    An explicit ``--ca`` wins; otherwise boto3's own environment order; otherwise certifi.
+    """
+    env = os.environ if environ is None else environ
+    if target.ca_path is not None:
+        return CaSource(target.ca_path, "--ca")
+    for name in _BOTO_CA_VARIABLES:
+        value = env.get(name)
+        if value:
+            return CaSource(value, name)
+    try:
+        import certifi
+
+        return CaSource(str(certifi.where()), "certifi (boto3 default)")
+    except ImportError:  # pragma: no cover - botocore depends on certifi
+        return CaSource(None, "system default")
+
+
+def proxy_origin(target: ProbeTarget, environ: dict[str, str] | None = None) -> str:
+    """Which proxy boto3 will use for *target*, in words (for evidence lines)."""
+    if target.proxy_url is not None:
+        return f"--proxy {_redact_url(target.proxy_url)}"
+    if not target.use_env_proxy:
+        return "none"
+    env = os.environ if environ is None else environ
+    scheme = "https" if target.is_tls else "http"
+    for name in (f"{scheme.upper()}_PROXY", f"{scheme}_proxy"):
+        if env.get(name):
+            return f"{name}={_redact_url(env[name])} (environment)"
+    return "none"
+
+
+def _redact_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return parts._replace(netloc=netloc).geturl()
+
+
+def validate_target(target: ProbeTarget) -> None:
+    """Reject malformed arguments before any network traffic (one-line :class:`UsageError`)."""
+    parts = urlsplit(target.endpoint_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(
+            "--endpoint must be an http:// or https:// URL with a host, "
+            f"got {target.endpoint_url!r}"
+        )
+    if not 3 <= len(target.bucket) <= 63:
+        raise UsageError(f"--bucket must be 3 to 63 characters long, got {target.bucket!r}")
+    if target.proxy_url is not None:
+        proxy = urlsplit(target.proxy_url)
+        if proxy.scheme not in ("http", "https") or not proxy.hostname:
+            raise UsageError(
+                f"--proxy must be an http:// URL, got {_redact_url(target.proxy_url)!r}"
+            )
+    if target.addressing not in ("path", "virtual"):
+        raise UsageError(f"--addressing must be 'path' or 'virtual', got {target.addressing!r}")
+    if target.ca_path is not None:
+        check_ca_file(target.ca_path)
+
+
+def check_ca_file(path: str) -> None:
+    """A CA bundle must be a readable file that OpenSSL accepts as PEM certificates."""
+    candidate = Path(path)
+    if not candidate.is_file():
+        raise CaBundleInvalid(f"--ca {path}: no such file")
+    try:
+        context = ssl.create_default_context(cafile=str(candidate))
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        raise CaBundleInvalid(f"--ca {path}: not a PEM CA bundle ({exc})") from None
+    if not context.get_ca_certs():
+        raise CaBundleInvalid(f"--ca {path}: contains no CA certificate")
+
+
+def make_client(
+    target: ProbeTarget,
+    *,
+    addressing: Addressing | None = None,
+    fast_fail: bool = False,
+    verify: str | bool | None = None,
+    checksum_when_required: bool = False,
+    max_pool_connections: int = 10,
+) -> Any:
+    """A boto3 S3 client for *target*.
+
+    ``verify`` None means "the CA the run resolved" (explicit path when ``--ca`` was given,
+    otherwise boto3's native lookup). ``fast_fail`` sets a 3 s connect timeout and a single
+    attempt: failure paths must answer in about a second, not after 30 s of retries.
+    """
+    import boto3
+    from botocore.config import Config
+
+    config_kwargs: dict[str, Any] = {
+        "s3": {"addressing_style": addressing or target.addressing},
+        "max_pool_connections": max_pool_connections,
+        "user_agent_extra": "remote-store-harness-probe",
+    }
+    if target.proxy_url is not None:
+        config_kwargs["proxies"] = {"http": target.proxy_url, "https": target.proxy_url}
+    elif not target.use_env_proxy:
+        config_kwargs["proxies"] = {}  # any non-None value makes botocore skip the environment
+    if fast_fail:
+        config_kwargs.update(
+            connect_timeout=3,
+            read_timeout=15,
+            retries={"total_max_attempts": 1, "mode": "standard"},
+        )
+    else:
+        config_kwargs.update(
+            connect_timeout=10,
+            read_timeout=60,
+            retries={"total_max_attempts": 3, "mode": "standard"},
+        )
+    if checksum_when_required:
+        config_kwargs["request_checksum_calculation"] = "when_required"
+        config_kwargs["response_checksum_validation"] = "when_required"
+    if verify is None:
+        verify = target.ca_path if target.ca_path is not None else None
+    session = boto3.session.Session()
+    return session.client(
+        "s3",
+        endpoint_url=target.endpoint_url,
+        aws_access_key_id=target.access_key,
+        aws_secret_access_key=target.secret_key,
+        aws_session_token=target.session_token,
+        region_name=target.region,
+        verify=verify,
+        config=Config(**config_kwargs),
+    )
+
+
+def error_code(exc: BaseException) -> tuple[str, int | None]:
+    """(S3 error code, HTTP status) of a botocore ClientError; ("", None) for anything else."""
+    response = getattr(exc, "response", None)
+    if not isinstance(response, dict):
+        return "", None
+    code = str(response.get("Error", {}).get("Code", ""))
+    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return code, status if isinstance(status, int) else None
+
+
+def classify_connection_error(exc: BaseException, target: ProbeTarget) -> RunError | None:
+    """Map a botocore transport error to a one-line RunError; None if it is not one."""
+    from botocore import exceptions as bx
+
+    where = target.endpoint_url
+    if isinstance(exc, bx.SSLError):
+        ca = resolve_ca(target)
+        return TlsVerificationFailed(
+            f"TLS verification of {where} failed with CA from {ca.origin} ({ca.path}): "
+            f"{_root_cause(exc)}"
+        )
+    if isinstance(exc, bx.ProxyConnectionError):
+        return EndpointUnreachable(
+            f"cannot reach proxy {proxy_origin(target)} for {where}: {_root_cause(exc)}"
+        )
+    if isinstance(exc, bx.ConnectTimeoutError | bx.EndpointConnectionError):
+        return EndpointUnreachable(f"cannot reach endpoint {where}: {_root_cause(exc)}")
+    if isinstance(exc, bx.ReadTimeoutError):
+        return EndpointUnreachable(f"endpoint {where} accepted a connection but did not answer")
+    if isinstance(exc, bx.NoCredentialsError | bx.PartialCredentialsError):
+        return UsageError("no credentials: pass --key/--secret or set AWS_ACCESS_KEY_ID/...")
+    if isinstance(exc, bx.HTTPClientError | bx.ConnectionError):
+        return EndpointUnreachable(f"connection to {where} failed: {_root_cause(exc)}")
+    return None
+
+
+def _root_cause(exc: BaseException) -> str:
+    """The innermost exception's message: the useful part of botocore's nested errors."""
+    seen: set[int] = set()
+    current: BaseException = exc
+    while True:
+        nxt = current.__cause__ or current.__context__
+        if nxt is None or id(nxt) in seen:
+            break
+        seen.add(id(current))
+        current = nxt
+    text = str(current) or type(current).__name__
+    if current is not exc and "SSL" in type(current).__name__ + text:
+        return text
+    return text if current is exc else f"{type(current).__name__}: {text}"
+
+
+def preflight(target: ProbeTarget) -> None:
+    """Prove the endpoint answers, TLS verifies, the bucket exists and the credentials work.
+
+    Raises one RunError subclass with a one-line message; returns None when the bucket is usable.
+    Uses HeadBucket and, because a HEAD 403 carries no error code, a one-key ListObjectsV2 to tell
+    refused credentials from a denied bucket.
+    """
+    from botocore import exceptions as bx
+
+    validate_target(target)
+    client = make_client(target, fast_fail=True)
+    try:
+        client.head_bucket(Bucket=target.bucket)
+    except bx.ClientError as exc:
+        code, status = error_code(exc)
+        if status == 404 or code in ("404", "NoSuchBucket", "NotFound"):
+            raise BucketMissing(
+                f"bucket {target.bucket!r} does not exist at {target.endpoint_url}"
+            ) from None
+        if status in (401, 403):
+            _explain_forbidden(client, target)
+        raise RunError(
+            f"HeadBucket {target.bucket!r} at {target.endpoint_url} failed: HTTP {status} {code}"
+        ) from None
+    except bx.BotoCoreError as exc:
+        mapped = classify_connection_error(exc, target)
+        if mapped is None:
+            raise RunError(f"first request to {target.endpoint_url} failed: {exc}") from None
+        raise mapped from None
+    finally:
+        client.close()
+
+
+def _explain_forbidden(client: Any, target: ProbeTarget) -> None:
+    from botocore import exceptions as bx
+
+    try:
+        client.list_objects_v2(Bucket=target.bucket, MaxKeys=1)
+    except bx.ClientError as exc:
+        code, status = error_code(exc)
+        if code in ("InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken", "ExpiredToken"):
+            raise CredentialsRejected(
+                f"credentials rejected by {target.endpoint_url}: {code} (check --key/--secret)"
+            ) from None
+        raise CredentialsRejected(
+            f"access to bucket {target.bucket!r} denied at {target.endpoint_url}: "
+            f"HTTP {status} {code or 'Forbidden'}"
+        ) from None
+    except bx.BotoCoreError:
+        pass
+    raise CredentialsRejected(
+        f"HeadBucket on {target.bucket!r} was refused (403) at {target.endpoint_url}"
+    )

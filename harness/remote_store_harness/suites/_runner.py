@@ -1,0 +1,298 @@
+"""Run the repository's pytest suites in-process and collect one outcome per case.
+
+The conformance, scenario and benchmark suites live in the source tree (``tests/``,
+``benchmarks/``), not in the installed package: they are the project's own tests and need its
+conftest files. :func:`locate_suites` finds them next to this package (editable install from a
+clone) or under the current directory (a clone used with a regular install); when neither
+exists the suites are reported as unavailable and only the probe, which needs nothing but
+boto3, runs.
+
+Each suite is one ``pytest.main`` call with a small plugin (:class:`CaseCollector`) that turns
+pytest reports into :class:`CaseResult` s and progress events. pytest's own terminal output goes
+to a log file in the report directory instead of the screen.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..cli._progress import ProgressSink
+
+__all__ = [
+    "SUITE_PATHS",
+    "CaseCollector",
+    "CaseResult",
+    "SuiteResult",
+    "locate_suites",
+    "run_pytest_suite",
+]
+
+#: Suite name -> path relative to the repository root.
+SUITE_PATHS: Mapping[str, str] = {
+    "conformance": "tests/conformance",
+    "scenarios": "tests/scenarios",
+    "bench": "benchmarks",
+}
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """Final outcome of one test: passed, failed, error, skipped, xfailed or xpassed."""
+
+    nodeid: str
+    outcome: str
+    seconds: float
+    message: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "nodeid": self.nodeid,
+            "outcome": self.outcome,
+            "seconds": round(self.seconds, 4),
+            "message": self.message,
+        }
+
+
+@dataclass
+class SuiteResult:
+    """One suite's run: status, counts, every case, where pytest's log went."""
+
+    name: str
+    status: str  # "passed", "failed", "unavailable", "interrupted", "error"
+    cases: list[CaseResult] = field(default_factory=list)
+    seconds: float = 0.0
+    exit_code: int | None = None
+    log_path: str | None = None
+    note: str = ""
+    args: list[str] = field(default_factory=list)
+
+    @property
+    def counts(self) -> Counter[str]:
+        return Counter(case.outcome for case in self.cases)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "status": self.status,
+            "counts": dict(sorted(self.counts.items())),
+            "seconds": round(self.seconds, 3),
+            "exit_code": self.exit_code,
+            "log": self.log_path,
+            "note": self.note,
+            "pytest_args": self.args,
+            "cases": [case.to_json() for case in self.cases],
+        }
+
+
+def locate_suites(start: Path | None = None) -> Path | None:
+    """The repository root holding ``tests/conformance`` (None if this is not a source tree)."""
+    candidates = [Path(__file__).resolve().parents[2], (start or Path.cwd()).resolve()]
+    candidates += list((start or Path.cwd()).resolve().parents)
+    for root in candidates:
+        if (root / "pyproject.toml").is_file() and (root / "tests" / "conformance").is_dir():
+            return root
+    return None
+
+
+def _short(text: str, limit: int = 300) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+def _message(report: Any) -> str:
+    """One line saying why a case failed or skipped (the crash line, or the skip reason)."""
+    longrepr = report.longrepr
+    if longrepr is None:
+        return ""
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:  # skip: (file, line, reason)
+        return _short(str(longrepr[2]).removeprefix("Skipped: "))
+    crash = getattr(longrepr, "reprcrash", None)
+    if crash is not None:
+        return _short(str(crash.message))
+    return _short(str(longrepr).strip().splitlines()[-1] if str(longrepr).strip() else "")
+
+
+class CaseCollector:
+    """pytest plugin: per-case outcomes from the setup/call/teardown reports, plus progress."""
+
+    def __init__(self, suite: str, progress: ProgressSink | None) -> None:
+        self.suite = suite
+        self.progress = progress
+        self.cases: list[CaseResult] = []
+        self.total: int | None = None
+        self._phases: dict[str, list[Any]] = {}
+
+    def pytest_collection(self, session: Any) -> None:
+        # Announce the suite before collecting: collection errors are cases of this suite too.
+        if self.progress is not None:
+            self.progress.suite_started(self.suite, None)
+
+    def pytest_collection_finish(self, session: Any) -> None:
+        self.total = len(session.items)
+        if self.progress is not None:
+            self.progress.suite_collected(self.suite, self.total)
+
+    def pytest_collectreport(self, report: Any) -> None:
+        if report.failed:
+            self._finish(
+                CaseResult(report.nodeid or "<collection>", "error", 0.0, _message(report))
+            )
+
+    def pytest_runtest_logreport(self, report: Any) -> None:
+        self._phases.setdefault(report.nodeid, []).append(report)
+
+    def pytest_runtest_logfinish(self, nodeid: str, location: Any) -> None:
+        reports = self._phases.pop(nodeid, [])
+        self._finish(self._combine(nodeid, reports))
+
+    @staticmethod
+    def _combine(nodeid: str, reports: Sequence[Any]) -> CaseResult:
+        seconds = sum(float(getattr(r, "duration", 0.0)) for r in reports)
+        by_phase = {r.when: r for r in reports}
+        setup, call, teardown = (by_phase.get(w) for w in ("setup", "call", "teardown"))
+        if setup is not None and setup.failed:
+            return CaseResult(nodeid, "error", seconds, _message(setup))
+        if setup is not None and setup.skipped:
+            outcome = "xfailed" if hasattr(setup, "wasxfail") else "skipped"
+            return CaseResult(nodeid, outcome, seconds, _message(setup))
+        if call is not None:
+            if hasattr(call, "wasxfail"):
+                outcome = "xfailed" if call.skipped else ("xpassed" if call.passed else "failed")
+                if outcome != "failed":
+                    return CaseResult(nodeid, outcome, seconds, str(call.wasxfail))
+            if call.failed:
+                return CaseResult(nodeid, "failed", seconds, _message(call))
+            if call.skipped:
+                return CaseResult(nodeid, "skipped", seconds, _message(call))
+        if teardown is not None and teardown.failed:
+            return CaseResult(nodeid, "error", seconds, "teardown: " + _message(teardown))
+        return CaseResult(nodeid, "passed", seconds)
+
+    def _finish(self, case: CaseResult) -> None:
+        self.cases.append(case)
+        if self.progress is not None:
+            detail = case.message if case.outcome in ("failed", "error") else ""
+            self.progress.case_finished(self.suite, case.nodeid, case.outcome, case.seconds, detail)
+
+
+@contextlib.contextmanager
+def _stdout_to(path: Path) -> Iterator[None]:
+    """Send fd 1/2 and sys.stdout/err to *path* (pytest's terminal and capture use both)."""
+    import sys
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with path.open("w", encoding="utf-8") as log:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+        try:
+            with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+                yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+
+
+@contextlib.contextmanager
+def _environ(updates: Mapping[str, str]) -> Iterator[None]:
+    previous = {name: os.environ.get(name) for name in updates}
+    os.environ.update(updates)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def run_pytest_suite(
+    name: str,
+    root: Path,
+    extra_args: Sequence[str],
+    *,
+    log_path: Path,
+    progress: ProgressSink | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> SuiteResult:
+    """Run one suite with ``pytest.main`` (cwd = repository root); never raises for test failures.
+
+    Ctrl-C inside pytest ends the suite with status "interrupted" (pytest has then run its
+    teardowns); the caller is expected to stop there.
+    """
+    import pytest
+
+    collector = CaseCollector(name, progress)
+    args = [
+        str(root / SUITE_PATHS[name]),
+        "--rootdir",
+        str(root),
+        "-c",
+        str(root / "pyproject.toml"),
+        "-p",
+        "no:cacheprovider",
+        "--continue-on-collection-errors",
+        "-o",
+        "console_output_style=classic",
+        *extra_args,
+    ]
+    started = time.perf_counter()
+    cwd = Path.cwd()
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.chdir(root)
+        with _environ(environ or {}), _stdout_to(log_path):
+            code = int(pytest.main(list(args), plugins=[collector]))
+    finally:
+        os.chdir(cwd)
+    seconds = time.perf_counter() - started
+    counts = Counter(case.outcome for case in collector.cases)
+    if code == int(pytest.ExitCode.INTERRUPTED):
+        status = "interrupted"
+    elif code in (int(pytest.ExitCode.USAGE_ERROR), int(pytest.ExitCode.INTERNAL_ERROR)):
+        status = "error"
+    elif counts["failed"] or counts["error"] or counts["xpassed"]:
+        status = "failed"
+    elif code == int(pytest.ExitCode.NO_TESTS_COLLECTED) or not collector.cases:
+        status = "empty"
+    else:
+        status = "passed"
+    result = SuiteResult(
+        name=name,
+        status=status,
+        cases=collector.cases,
+        seconds=seconds,
+        exit_code=code,
+        log_path=str(log_path),
+        args=args,
+    )
+    if status == "error":
+        result.note = _tail(log_path)
+    if progress is not None:
+        progress.suite_finished(name, f"{status}; " + _count_text(counts))
+    return result
+
+
+def _count_text(counts: Counter[str]) -> str:
+    return ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "no cases"
+
+
+def _tail(path: Path, lines: int = 3) -> str:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    except OSError:
+        return ""
+    return " | ".join(text[-lines:])

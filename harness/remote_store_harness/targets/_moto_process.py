@@ -1,0 +1,140 @@
+"""moto in server mode as a child process: isolated state, optional indexed listing."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from functools import partial
+from pathlib import Path
+from typing import IO, Self
+
+from ._base import TargetStartError
+from ._moto_common import MotoTarget, PrivateClient
+from ._ready import wait_until_ready
+
+__all__ = ["MotoProcessTarget"]
+
+
+class MotoProcessTarget(MotoTarget):
+    """A moto server in its own Python process on a free loopback port.
+
+    Each instance has its own state (unlike in-process moto, which is one global state). The child
+    exits when :meth:`stop` is called or when this process dies (it watches its stdin pipe).
+    ``indexed_listing=True`` answers listings from a sorted key index: same answers as moto, cost
+    proportional to the page instead of the bucket (see ``_moto_index``).
+    """
+
+    name = "moto"
+
+    def __init__(
+        self,
+        *,
+        indexed_listing: bool = False,
+        host: str = "127.0.0.1",
+        startup_timeout: float = 30.0,
+    ) -> None:
+        self.indexed_listing = indexed_listing
+        self._host = host
+        self._startup_timeout = startup_timeout
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._stderr: IO[bytes] | None = None
+        self._port: int | None = None
+        self._client: PrivateClient | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def start(self) -> Self:
+        if self._proc is not None:
+            return self
+        cmd = [
+            sys.executable,
+            "-m",
+            "remote_store_harness.targets._moto_server_main",
+            "--host",
+            self._host,
+        ]
+        if self.indexed_listing:
+            cmd.append("--indexed-listing")
+        self._stderr = tempfile.TemporaryFile(prefix="moto-harness-")  # noqa: SIM115 (closed in stop)
+        env = dict(os.environ)
+        env.setdefault("PYTHONUNBUFFERED", "1")
+        # The harness package must be importable in the child even when not installed.
+        package_root = str(Path(__file__).resolve().parents[2])
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+        self._proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            env=env,
+        )
+        deadline = time.monotonic() + self._startup_timeout
+        try:
+            line = self._read_port_line(deadline)
+            info = json.loads(line)
+            self._port = int(info["port"])
+            self._client = PrivateClient(self._host, self._port)
+            wait_until_ready(partial(self._client.call, "ping"), deadline, "moto subprocess")
+        except Exception as exc:
+            detail = self._stderr_tail()
+            self.stop()
+            if isinstance(exc, TargetStartError):
+                raise TargetStartError(f"{exc}; child stderr: {detail}") from exc
+            raise TargetStartError(
+                f"moto subprocess failed to start: {exc}; stderr: {detail}"
+            ) from exc
+        return self
+
+    def _read_port_line(self, deadline: float) -> bytes:
+        assert self._proc is not None and self._proc.stdout is not None
+        stdout = self._proc.stdout
+        result: list[bytes] = []
+        reader = threading.Thread(target=lambda: result.append(stdout.readline()), daemon=True)
+        reader.start()
+        reader.join(max(0.0, deadline - time.monotonic()))
+        if not result or not result[0].strip():
+            raise TargetStartError("moto subprocess did not report its port")
+        return result[0]
+
+    def _stderr_tail(self) -> str:
+        if self._stderr is None:
+            return ""
+        try:
+            self._stderr.seek(0)
+            return self._stderr.read()[-2000:].decode("utf-8", "replace")
+        except (OSError, ValueError):
+            return ""
+
+    def stop(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(timeout=5)
+            for stream in (proc.stdin, proc.stdout):
+                if stream is not None:
+                    stream.close()
+        if self._stderr is not None:
+            self._stderr.close()
+            self._stderr = None
+        self._client = None
+
+    # -- facts -----------------------------------------------------------------------------------
+    @property
+    def pid(self) -> int | None:
+        """Process id of the running child (None when stopped)."""
+        return self._proc.pid if self._proc is not None else None
+
+    @property
+    def port(self) -> int:
+        if self._port is None:
+            raise TargetStartError("MotoProcessTarget is not started")
+        return self._port

@@ -1,0 +1,148 @@
+"""Lazy, seekable reads over HTTP range requests.
+
+``read()`` costs one ``GetObject`` whose body is then streamed as the caller
+reads, so a sequential read of any size is a single request. A ``seek`` only
+moves the position; the next read after a jump reopens the body with
+``Range: bytes=<pos>-`` and ``If-Match: <etag>``, so bytes from two different
+versions of an object are never spliced together. Every failure while the
+caller consumes the stream is mapped onto the ``remote_store`` error tree.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from typing import Any
+
+from ..._errors import RemoteStoreError
+from ..._streams import seek_target
+from ._transport import S3Transport
+
+__all__ = ["READ_BUFFER", "S3RangeReader", "open_reader"]
+
+READ_BUFFER = 1024 * 1024
+"""Buffer of the ``BufferedReader`` around the raw reader (one loop hop per refill)."""
+
+
+class S3RangeReader(io.RawIOBase):
+    """Raw binary reader over one S3 object; see the module docstring."""
+
+    def __init__(
+        self,
+        transport: S3Transport,
+        bucket: str,
+        key: str,
+        response: dict[str, Any],
+    ) -> None:
+        super().__init__()
+        self._transport = transport
+        self._bucket = bucket
+        self._key = key
+        self._size = int(response.get("ContentLength", 0))
+        self._etag: str | None = response.get("ETag")
+        self._body: Any = response.get("Body")
+        self._body_pos = 0
+        self._pos = 0
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        self._check_open()
+        return self._pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        self._check_open()
+        target = seek_target(offset, whence, position=self._pos, size=self._size)
+        self._pos = target
+        return target
+
+    def _check_open(self) -> None:
+        if self.closed:
+            raise ValueError("I/O operation on closed file.")
+
+    def _reopen(self) -> None:
+        self._drop_body()
+        params: dict[str, Any] = {
+            "Bucket": self._bucket,
+            "Key": self._key,
+            "Range": f"bytes={self._pos}-",
+        }
+        if self._etag:
+            params["IfMatch"] = self._etag
+        response = self._transport.call("get_object", path=self._key, action="read", **params)
+        self._body = response.get("Body")
+        self._body_pos = self._pos
+
+    def _drop_body(self) -> None:
+        body, self._body = self._body, None
+        if body is not None:
+
+            async def _close() -> None:
+                body.close()
+
+            # Releasing a connection must never mask the caller's own work or error.
+            with contextlib.suppress(Exception):
+                self._transport.run(_close)
+
+    def readinto(self, buffer: Any) -> int:
+        self._check_open()
+        view = memoryview(buffer).cast("B")
+        if self._pos >= self._size or view.nbytes == 0:
+            return 0
+        wanted = min(view.nbytes, self._size - self._pos)
+        if self._body is None or self._body_pos != self._pos:
+            self._reopen()
+        body = self._body
+
+        async def _read() -> bytes:
+            chunk: bytes = await body.read(wanted)
+            return chunk
+
+        try:
+            chunk = self._transport.run(_read)
+        except RemoteStoreError:
+            raise
+        except Exception as exc:
+            self._drop_body()
+            raise self._transport.map(exc, path=self._key, action="read") from exc
+        if not chunk:
+            self._drop_body()
+            raise self._transport.map(
+                EOFError(f"connection closed after {self._pos} of {self._size} bytes"),
+                path=self._key,
+                action="read",
+            )
+        count = len(chunk)
+        view[:count] = chunk
+        self._pos += count
+        self._body_pos += count
+        return count
+
+    def readall(self) -> bytes:
+        chunks = []
+        while self._pos < self._size:
+            chunk = self.read(min(self._size - self._pos, 8 * 1024 * 1024))
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._drop_body()
+        super().close()
+
+
+def open_reader(
+    transport: S3Transport, bucket: str, key: str, response: dict[str, Any]
+) -> io.BufferedReader:
+    """Wrap a ``GetObject`` response into a buffered, seekable, lazily streamed reader."""
+    return io.BufferedReader(S3RangeReader(transport, bucket, key, response), READ_BUFFER)

@@ -1,0 +1,9 @@
+"""The SFTP backend over paramiko: connection management, host-key policy, authentication,
+error mapping and streams, each in its own module. Importing this package imports paramiko."""
+
+from __future__ import annotations
+
+from ._backend import SFTPBackend
+from ._hostkeys import HostKeyPolicy
+
+__all__ = ["HostKeyPolicy", "SFTPBackend"]

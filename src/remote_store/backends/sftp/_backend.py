@@ -1,0 +1,962 @@
+"""``SFTPBackend``: a real directory tree on an SSH server, over paramiko.
+
+Design decisions (the contract is in ``CONTRACT.md`` §12):
+
+* **Connections.** One SSH connection per thread, opened lazily on first use
+  (never in ``__init__``), checked for liveness before each operation and
+  dropped when an operation sees it die, so the next call reconnects. Hence
+  the backend is safe to share between threads; see ``_sftp_connection``.
+* **Host keys.** Strict by default; see ``_sftp_hostkeys``.
+* **Conflicts are classified on the error path.** OpenSSH speaks SFTP v3, whose
+  "already exists" / "is a directory" / "not empty" all arrive as the generic
+  SSH_FX_FAILURE. Operations therefore try the cheap thing first and ``stat``
+  only after a failure, so a successful write costs no probe.
+* **overwrite=False without a race.** Plain ``write`` opens the target with
+  ``O_CREAT|O_EXCL``. Atomic writes, copies and moves promote with the plain
+  SFTP ``RENAME``, which the protocol defines as failing when the target
+  exists; OpenSSH implements it as ``link()`` + ``unlink()``, so the decision
+  is made by the server's filesystem, atomically. (On filesystems without
+  hard links OpenSSH falls back to a racy stat-then-rename; nothing better is
+  available over SFTP there.) A ``stat`` before any byte is sent still gives
+  the early ``AlreadyExists`` the contract asks for.
+* **overwrite=True.** Promotion uses ``posix-rename@openssh.com`` (atomic
+  replace). If the server refuses it for a reason other than a dead
+  connection, the occupant is displaced to ``.~bak.<name>.<uuid8>``, the temp
+  file renamed into place, and the backup dropped (restored if the rename
+  fails). In that fallback a crash can leave the target displaced, but never
+  partial.
+* **Temp files** are named ``.~tmp.<name>.<uuid8>`` in the target's folder and
+  are visible to listings while a write is in flight.
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+import stat as stat_mod
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, BinaryIO, ClassVar, Literal, TypeVar
+
+import paramiko
+
+from ..._backend import AtomicWriter, Backend, Content
+from ..._capabilities import Capability, CapabilitySet
+from ..._errors import (
+    AlreadyExists,
+    CapabilityNotSupported,
+    DirectoryNotEmpty,
+    InvalidPath,
+    NotFound,
+    RemoteStoreError,
+)
+from ..._models import UNKNOWN_TIME, FileInfo, FolderEntry, FolderInfo, WriteResult
+from ..._path import RemotePath, addressable_segments, backend_segments
+from ..._retry import RetryPolicy
+from ..._secret import Secret, reveal
+from ._auth import load_private_key
+from ._connection import DEFAULT_RETRY, Connection, ConnectionPool, ConnectSettings
+from ._errors import (
+    NAME,
+    is_connection_error,
+    is_generic_failure,
+    is_missing,
+    map_error,
+)
+from ._hostkeys import (
+    ENV_KNOWN_HOST_KEYS,
+    HostKeyPolicy,
+    HostKeyTrust,
+    default_known_hosts_path,
+    parse_host_key_policy,
+    parse_known_host_lines,
+)
+from ._streams import MappedSink, PipelinedWriter, ReadStream, iter_blocks
+
+__all__ = ["HostKeyPolicy", "SFTPBackend"]
+
+log = logging.getLogger("remote_store.backends.sftp")
+
+T = TypeVar("T")
+
+_CHUNK = 1024 * 1024
+_READ_BUFFER = 64 * 1024
+_CONFIG_KEYS = frozenset({"known_host_keys", "passphrase"})
+_MANAGED_CONNECT_KEYS = frozenset(
+    {
+        "hostname",
+        "port",
+        "username",
+        "password",
+        "pkey",
+        "passphrase",
+        "timeout",
+        "banner_timeout",
+        "auth_timeout",
+        "channel_timeout",
+    }
+)
+
+Kind = Literal["file", "dir"]
+
+
+class _SourceFailed(Exception):
+    """Carries an exception raised by the caller's content stream past the error mapping."""
+
+    def __init__(self, original: BaseException) -> None:
+        super().__init__(repr(original))
+        self.original = original
+
+
+def _kind(attrs: paramiko.SFTPAttributes) -> Kind:
+    mode = attrs.st_mode
+    return "dir" if mode is not None and stat_mod.S_ISDIR(mode) else "file"
+
+
+def _mtime(attrs: paramiko.SFTPAttributes) -> datetime:
+    if attrs.st_mtime is None:
+        return UNKNOWN_TIME
+    return datetime.fromtimestamp(attrs.st_mtime, tz=UTC)
+
+
+def _temp_name(name: str, tag: str) -> str:
+    return f".~{tag}.{name}.{uuid.uuid4().hex[:8]}"
+
+
+class SFTPBackend(Backend):
+    """Files on an SSH server via SFTP (paramiko). Registry type ``"sftp"``.
+
+    Args:
+        host: server name or address (required, non-blank).
+        port: SSH port.
+        username: login name (paramiko defaults it to the local user).
+        password: password (``str`` or ``Secret``); also unlocks an encrypted
+            key file found by paramiko when no ``pkey`` is given.
+        pkey: a paramiko ``PKey`` or PEM private-key text (``str``/``Secret``);
+            mangled line breaks are repaired; malformed text is a ``ValueError``.
+        base_path: remote folder that is this backend's root (absolute, or
+            relative to the login directory).
+        host_key_policy: ``"strict"`` (default), ``"tofu"`` or ``"auto"`` (insecure,
+            logs a WARNING); see ``HostKeyPolicy``.
+        known_host_keys: pinned host key(s) as ``known_hosts`` lines; a line
+            ``keytype base64`` pins the key for this host and port.
+        host_keys_path: known-hosts file (default ``~/.ssh/known_hosts``).
+        config: extra options: ``known_host_keys``, ``passphrase`` (for ``pkey``).
+        timeout: seconds for each connect phase (TCP, banner, auth, channel open).
+        io_timeout: seconds a blocking read/write on an open session may stall
+            (``None`` = unbounded); a stall is ``BackendUnavailable``.
+        connect_kwargs: extra ``paramiko.SSHClient.connect`` keywords (e.g.
+            ``allow_agent``, ``look_for_keys``, ``disabled_algorithms``).
+        retry: connect-retry policy; default 3 attempts, exponential 2-10 s.
+    """
+
+    CAPABILITIES: ClassVar[CapabilitySet] = CapabilitySet.all_except(
+        Capability.GLOB, Capability.ATOMIC_MOVE, Capability.USER_METADATA
+    )
+    close_is_terminal: ClassVar[bool] = False
+    concurrency: ClassVar[Literal["thread_safe", "single_connection"]] = "thread_safe"
+
+    def __init__(
+        self,
+        host: str,
+        *,
+        port: int = 22,
+        username: str | None = None,
+        password: str | Secret | None = None,
+        pkey: Any = None,
+        base_path: str = "/",
+        host_key_policy: HostKeyPolicy | str = HostKeyPolicy.STRICT,
+        known_host_keys: str | None = None,
+        host_keys_path: str | None = None,
+        config: dict[str, Any] | None = None,
+        timeout: float = 10,
+        io_timeout: float | None = 120.0,
+        connect_kwargs: dict[str, Any] | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        if not isinstance(host, str) or not host.strip():
+            raise ValueError("host must be a non-empty string")
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+            raise ValueError(f"port must be an int between 1 and 65535, got {port!r}")
+        if not _positive_number(timeout):
+            raise ValueError(f"timeout must be a number > 0, got {timeout!r}")
+        if io_timeout is not None and not _positive_number(io_timeout):
+            raise ValueError(f"io_timeout must be a number > 0 or None, got {io_timeout!r}")
+        if not isinstance(base_path, str) or not base_path.strip():
+            raise ValueError("base_path must be a non-empty string")
+        if password is not None and not isinstance(password, str | Secret):
+            raise ValueError("password must be a str, a Secret or None")
+        if retry is not None and not isinstance(retry, RetryPolicy):
+            raise ValueError(f"retry must be a RetryPolicy or None, got {type(retry).__name__}")
+        config = dict(config or {})
+        unknown = sorted(set(config) - _CONFIG_KEYS)
+        if unknown:
+            raise ValueError(f"config has unknown keys {unknown}; known: {sorted(_CONFIG_KEYS)}")
+        connect_kwargs = dict(connect_kwargs or {})
+        managed = sorted(set(connect_kwargs) & _MANAGED_CONNECT_KEYS)
+        if managed:
+            raise ValueError(
+                f"connect_kwargs must not set {managed}; use the SFTPBackend options instead"
+            )
+        policy = parse_host_key_policy(host_key_policy)
+        if policy is HostKeyPolicy.AUTO_ADD:
+            log.warning(
+                "SFTP host_key_policy='auto' accepts ANY host key for %s:%s; the connection is "
+                "open to man-in-the-middle attacks. Use it only with throw-away test servers.",
+                host,
+                port,
+            )
+        passphrase = config.get("passphrase")
+        host = host.strip()
+        inline = known_host_keys
+        if inline is None:
+            inline = config.get("known_host_keys")
+        if inline is None:
+            inline = _env_known_host_keys()
+        trust = HostKeyTrust(
+            policy=policy,
+            inline_keys=inline,
+            known_hosts_path=host_keys_path or default_known_hosts_path(),
+            host=host,
+            port=port,
+        )
+        if inline is not None:
+            # Validate now, not at the first connect.
+            parse_known_host_lines(inline, host_name=trust.host_name)
+        self._host = host
+        self._port = port
+        self._username = username
+        self._password = password
+        self._pkey = load_private_key(
+            pkey, passphrase=reveal(passphrase) if passphrase is not None else None
+        )
+        self._policy = policy
+        self._base = _normalise_base(base_path)
+        self._timeout = float(timeout)
+        self._io_timeout = None if io_timeout is None else float(io_timeout)
+        settings = ConnectSettings(
+            host=host,
+            port=port,
+            username=username,
+            password=lambda: reveal(password),
+            pkey=self._pkey,
+            passphrase=lambda: reveal(passphrase),
+            trust=trust,
+            timeout=self._timeout,
+            io_timeout=self._io_timeout,
+            retry=retry or DEFAULT_RETRY,
+            extra=connect_kwargs,
+        )
+        self._pool = ConnectionPool(settings)
+
+    # -- identity -------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return NAME
+
+    def __repr__(self) -> str:
+        return (
+            f"SFTPBackend(host={self._host!r}, port={self._port}, username={self._username!r}, "
+            f"password={'***' if self._password is not None else None}, "
+            f"pkey={'***' if self._pkey is not None else None}, base_path={self._base!r}, "
+            f"host_key_policy={self._policy.value!r})"
+        )
+
+    # -- addressing -----------------------------------------------------------
+    def _parts(self, key: str) -> list[str]:
+        return backend_segments(key, NAME)
+
+    def _target_parts(self, key: str, *, role: str = "write target") -> list[str]:
+        parts = self._parts(key)
+        if not parts:
+            raise InvalidPath(f"The root cannot be a {role}", path=key, backend=NAME)
+        return parts
+
+    def _remote(self, parts: list[str]) -> str:
+        return posixpath.join(self._base, *parts) if parts else self._base
+
+    def native_path(self, key: str) -> str:
+        return self._remote(addressable_segments(key))
+
+    def to_key(self, native_path: str) -> str:
+        if native_path == self._base:
+            return ""
+        prefix = self._base if self._base.endswith("/") else self._base + "/"
+        if native_path.startswith(prefix):
+            return native_path[len(prefix) :]
+        return native_path
+
+    # -- connection plumbing --------------------------------------------------
+    @contextmanager
+    def _session(self, path: str | None, action: str) -> Iterator[paramiko.SFTPClient]:
+        """This thread's SFTP client; native failures inside the block are mapped on the way out."""
+        conn = self._pool.get()
+        try:
+            yield conn.sftp
+        except RemoteStoreError:
+            raise
+        except _SourceFailed as failed:
+            raise failed.original from None
+        except Exception as exc:
+            dead = self._forget_if_dead(conn, exc)
+            raise map_error(exc, path=path, action=action, dead=dead) from exc
+
+    def _forget_if_dead(self, conn: Connection, exc: BaseException) -> bool:
+        """Drop ``conn`` if ``exc`` shows it is dead; report whether it was."""
+        if is_connection_error(exc) or not conn.is_alive():
+            log.debug("Dropping SFTP connection after %r", exc)
+            self._pool.discard(conn)
+            return True
+        return False
+
+    def _stat(self, sftp: paramiko.SFTPClient, remote: str) -> paramiko.SFTPAttributes | None:
+        """``stat`` (following links), or ``None`` when nothing is there."""
+        try:
+            return sftp.stat(remote)
+        except OSError as exc:
+            if is_missing(exc):
+                return None
+            raise
+
+    def _kind_at(self, sftp: paramiko.SFTPClient, remote: str) -> Kind | None:
+        attrs = self._stat(sftp, remote)
+        return None if attrs is None else _kind(attrs)
+
+    def _remove_quietly(self, sftp: paramiko.SFTPClient, remote: str) -> None:
+        """Best-effort cleanup of a temp/partial file; failures are logged, never raised."""
+        try:
+            sftp.remove(remote)
+        except Exception as exc:
+            log.debug("Could not remove %s during cleanup: %r", remote, exc)
+
+    def _ensure_folder(self, sftp: paramiko.SFTPClient, parts: list[str], key: str) -> None:
+        """Create folder ``parts`` and missing ancestors; a file in the way is ``InvalidPath``."""
+        missing: list[list[str]] = []
+        probe = list(parts)
+        while True:
+            kind = self._kind_at(sftp, self._remote(probe))
+            if kind == "file":
+                raise InvalidPath(
+                    f"Cannot write below {'/'.join(probe) or 'the root'}: it is a file",
+                    path=key,
+                    backend=NAME,
+                )
+            if kind == "dir":
+                break
+            if not probe:
+                self._make_base(sftp, key)
+                break
+            missing.append(list(probe))
+            probe.pop()
+        for folder in reversed(missing):
+            self._mkdir(sftp, self._remote(folder), key)
+
+    def _make_base(self, sftp: paramiko.SFTPClient, key: str) -> None:
+        chain: list[str] = []
+        current = self._base
+        while current not in ("", "/", ".") and self._kind_at(sftp, current) is None:
+            chain.append(current)
+            current = posixpath.dirname(current)
+        for folder in reversed(chain):
+            self._mkdir(sftp, folder, key)
+
+    def _mkdir(self, sftp: paramiko.SFTPClient, remote: str, key: str) -> None:
+        try:
+            sftp.mkdir(remote)
+        except OSError as exc:
+            if not is_generic_failure(exc):
+                raise
+            kind = self._kind_at(sftp, remote)  # lost a race, or a file is in the way
+            if kind == "file":
+                raise InvalidPath(
+                    f"Cannot create folder {remote}: a file is in the way", path=key, backend=NAME
+                ) from exc
+            if kind is None:
+                raise
+
+    # -- probes ---------------------------------------------------------------
+    def _probe(self, path: str) -> Kind | None:
+        parts = self._parts(path)
+        if not parts:
+            return "dir"
+        with self._session(path, "stat") as sftp:
+            return self._kind_at(sftp, self._remote(parts))
+
+    def exists(self, path: str) -> bool:
+        return self._probe(path) is not None
+
+    def is_file(self, path: str) -> bool:
+        return self._probe(path) == "file"
+
+    def is_folder(self, path: str) -> bool:
+        return self._probe(path) == "dir"
+
+    # -- reads ----------------------------------------------------------------
+    def _open_for_read(
+        self, sftp: paramiko.SFTPClient, path: str
+    ) -> tuple[paramiko.SFTPFile, paramiko.SFTPAttributes]:
+        remote = self._remote(self._target_parts(path, role="file to read"))
+        attrs = self._stat(sftp, remote)
+        if attrs is None:
+            raise NotFound("File not found", path=path, backend=NAME)
+        if _kind(attrs) == "dir":
+            raise InvalidPath("Path is a folder, not a file", path=path, backend=NAME)
+        return sftp.open(remote, "r", bufsize=_READ_BUFFER), attrs
+
+    def read(self, path: str) -> BinaryIO:
+        with self._session(path, "read") as sftp:
+            handle, attrs = self._open_for_read(sftp, path)
+        conn = self._pool.current()
+        stream = ReadStream(
+            handle, attrs.st_size or 0, path, lambda exc: self._forget_after_stream(conn, exc)
+        )
+        return stream  # type: ignore[return-value]  # a RawIOBase is a binary file object
+
+    def _forget_after_stream(self, conn: Connection | None, exc: BaseException) -> bool:
+        return conn is None or self._forget_if_dead(conn, exc)
+
+    def read_bytes(self, path: str) -> bytes:
+        with self._session(path, "read") as sftp:
+            handle, attrs = self._open_for_read(sftp, path)
+            with handle:
+                return b"".join(iter_blocks(handle, attrs.st_size or 0))
+
+    def read_seekable(self, path: str) -> BinaryIO:
+        return self.read(path)  # SFTP files are seekable
+
+    # -- writes ---------------------------------------------------------------
+    def write(
+        self,
+        path: str,
+        content: Content,
+        *,
+        overwrite: bool = False,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult:
+        parts, remote = self._write_target(path, metadata)
+        with self._session(path, "write") as sftp:
+            handle = self._create(sftp, remote, parts, path, exclusive=not overwrite)
+            try:
+                size = _pump(content, PipelinedWriter(handle))
+                handle.close()
+            except BaseException:
+                _close_quietly(handle)
+                if not overwrite:  # we created it exclusively, so the partial file is ours
+                    self._remove_quietly(sftp, remote)
+                raise
+        return WriteResult(path=RemotePath("/".join(parts)), size=size, source="native")
+
+    def _write_target(self, path: str, metadata: Mapping[str, str] | None) -> tuple[list[str], str]:
+        """The checks every write starts with; returns the target's parts and remote path."""
+        _refuse_metadata(metadata, path)
+        parts = self._target_parts(path)
+        return parts, self._remote(parts)
+
+    def _create(
+        self,
+        sftp: paramiko.SFTPClient,
+        remote: str,
+        parts: list[str],
+        key: str,
+        *,
+        exclusive: bool,
+    ) -> paramiko.SFTPFile:
+        """Open ``remote`` for writing (``O_EXCL`` when exclusive), creating parent folders."""
+        mode = "xw" if exclusive else "w"
+        for attempt in (1, 2):
+            try:
+                return sftp.open(remote, mode)
+            except OSError as exc:
+                if is_missing(exc) and attempt == 1:
+                    self._ensure_folder(sftp, parts[:-1], key)
+                    continue
+                if is_generic_failure(exc):
+                    conflict = self._occupied(sftp, remote, key, overwrite=not exclusive)
+                    if conflict is not None:
+                        raise conflict from exc
+                raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _check_target(
+        self, sftp: paramiko.SFTPClient, remote: str, key: str, *, overwrite: bool
+    ) -> None:
+        """Write-order steps (1) and (2), before any byte is sent.
+
+        An existing folder is ``InvalidPath``; an existing file without overwrite is
+        ``AlreadyExists``.
+        """
+        conflict = self._occupied(sftp, remote, key, overwrite=overwrite)
+        if conflict is not None:
+            raise conflict
+
+    def _occupied(
+        self, sftp: paramiko.SFTPClient, remote: str, key: str, *, overwrite: bool
+    ) -> RemoteStoreError | None:
+        """The error for writing onto what is at ``remote``, or ``None`` if it may be written.
+
+        A folder is ``InvalidPath``; a file is ``AlreadyExists`` unless ``overwrite``. Returned,
+        not raised, so a caller on the error path can chain it to the native failure.
+        """
+        kind = self._kind_at(sftp, remote)
+        if kind == "dir":
+            return InvalidPath("Path is an existing folder", path=key, backend=NAME)
+        if kind == "file" and not overwrite:
+            return AlreadyExists("File already exists", path=key, backend=NAME)
+        return None
+
+    def _start_atomic(
+        self,
+        sftp: paramiko.SFTPClient,
+        parts: list[str],
+        remote: str,
+        key: str,
+        overwrite: bool,
+    ) -> tuple[str, paramiko.SFTPFile]:
+        """Check the target, then open the temp file an atomic write fills and promotes."""
+        self._check_target(sftp, remote, key, overwrite=overwrite)
+        return self._temp_for(sftp, parts, key)
+
+    def _temp_for(
+        self, sftp: paramiko.SFTPClient, parts: list[str], key: str
+    ) -> tuple[str, paramiko.SFTPFile]:
+        temp_parts = [*parts[:-1], _temp_name(parts[-1], "tmp")]
+        temp_remote = self._remote(temp_parts)
+        return temp_remote, self._create(sftp, temp_remote, temp_parts, key, exclusive=True)
+
+    def write_atomic(
+        self,
+        path: str,
+        content: Content,
+        *,
+        overwrite: bool = False,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult:
+        parts, remote = self._write_target(path, metadata)
+        with self._session(path, "write atomically") as sftp:
+            temp_remote, handle = self._start_atomic(sftp, parts, remote, path, overwrite)
+            try:
+                size = _pump(content, PipelinedWriter(handle))
+                handle.close()
+                self._promote(sftp, temp_remote, remote, path, overwrite=overwrite)
+            except BaseException as exc:
+                _close_quietly(handle)
+                if not is_connection_error(exc):
+                    self._remove_quietly(sftp, temp_remote)
+                raise
+        return WriteResult(path=RemotePath("/".join(parts)), size=size, source="native")
+
+    @contextmanager
+    def _open_atomic(
+        self, path: str, overwrite: bool, metadata: Mapping[str, str] | None
+    ) -> Iterator[AtomicWriter]:
+        parts, remote = self._write_target(path, metadata)
+        with self._session(path, "open for atomic write") as sftp:
+            temp_remote, handle = self._start_atomic(sftp, parts, remote, path, overwrite)
+        pipe = PipelinedWriter(handle)
+        conn = self._pool.current()
+        writer = AtomicWriter(MappedSink(pipe, path, lambda e: self._forget_after_stream(conn, e)))
+        committed = False
+        try:
+            yield writer
+            with self._session(path, "commit atomic write") as sftp:
+                pipe.finish()
+                handle.close()
+                self._promote(sftp, temp_remote, remote, path, overwrite=overwrite)
+                committed = True
+            writer.result = WriteResult(
+                path=RemotePath("/".join(parts)), size=writer.bytes_written, source="native"
+            )
+        finally:
+            if not committed:
+                _close_quietly(handle)
+                current = self._pool.current()
+                if current is not None and current.is_alive():
+                    self._remove_quietly(current.sftp, temp_remote)
+            writer.close()
+
+    def open_atomic(
+        self,
+        path: str,
+        *,
+        overwrite: bool = False,
+        metadata: Mapping[str, str] | None = None,
+    ) -> Any:
+        return self._open_atomic(path, overwrite, metadata)
+
+    def _promote(
+        self, sftp: paramiko.SFTPClient, source: str, target: str, key: str, *, overwrite: bool
+    ) -> None:
+        """Rename ``source`` onto ``target``: no-clobber by RENAME, replace by posix-rename."""
+        if not overwrite:
+            try:
+                sftp.rename(source, target)
+            except OSError as exc:
+                if is_generic_failure(exc):
+                    conflict = self._occupied(sftp, target, key, overwrite=False)
+                    if conflict is not None:
+                        raise conflict from exc
+                raise
+            return
+        try:
+            sftp.posix_rename(source, target)
+            return
+        except OSError as exc:
+            if not is_generic_failure(exc):
+                raise
+            log.debug(
+                "posix-rename onto %s refused (%r); using the displacement fallback", target, exc
+            )
+        self._displace_and_rename(sftp, source, target, key)
+
+    def _displace_and_rename(
+        self, sftp: paramiko.SFTPClient, source: str, target: str, key: str
+    ) -> None:
+        kind = self._kind_at(sftp, target)
+        if kind == "dir":
+            raise InvalidPath("Path is an existing folder", path=key, backend=NAME)
+        if kind is None:
+            sftp.rename(source, target)
+            return
+        folder, name = posixpath.split(target)
+        backup = posixpath.join(folder, _temp_name(name, "bak"))
+        sftp.rename(target, backup)
+        try:
+            sftp.rename(source, target)
+        except BaseException:
+            try:
+                sftp.rename(backup, target)
+            except Exception as restore_exc:
+                log.error("Could not restore %s from %s: %r", target, backup, restore_exc)
+            raise
+        self._remove_quietly(sftp, backup)
+
+    # -- deletes --------------------------------------------------------------
+    def delete(self, path: str, *, missing_ok: bool = False) -> None:
+        remote = self._remote(self._target_parts(path, role="file to delete"))
+        with self._session(path, "delete") as sftp:
+            try:
+                sftp.remove(remote)
+                return
+            except OSError as exc:
+                if is_missing(exc):
+                    if missing_ok:
+                        return
+                    raise NotFound("File not found", path=path, backend=NAME) from exc
+                if is_generic_failure(exc) and self._kind_at(sftp, remote) == "dir":
+                    raise InvalidPath(
+                        "Path is a folder, not a file", path=path, backend=NAME
+                    ) from exc
+                raise
+
+    def delete_folder(
+        self, path: str, *, recursive: bool = False, missing_ok: bool = False
+    ) -> None:
+        parts = self._parts(path)
+        if not parts:
+            raise InvalidPath("Cannot delete the backend root", path=path, backend=NAME)
+        remote = self._remote(parts)
+        with self._session(path, "delete folder") as sftp:
+            kind = self._kind_at(sftp, remote)
+            if kind is None:
+                if missing_ok:
+                    return
+                raise NotFound("Folder not found", path=path, backend=NAME)
+            if kind == "file":
+                raise InvalidPath("Path is a file, not a folder", path=path, backend=NAME)
+            if recursive:
+                self._remove_tree(sftp, remote)
+                return
+            if sftp.listdir(remote):
+                raise DirectoryNotEmpty("Folder is not empty", path=path, backend=NAME)
+            try:
+                sftp.rmdir(remote)
+            except OSError as exc:
+                if is_generic_failure(exc) and sftp.listdir(remote):
+                    raise DirectoryNotEmpty("Folder is not empty", path=path, backend=NAME) from exc
+                raise
+
+    def _remove_tree(self, sftp: paramiko.SFTPClient, remote: str) -> None:
+        """Bottom-up removal; symlinks are removed, never followed. Not atomic."""
+        for attrs in sftp.listdir_attr(remote):
+            child = posixpath.join(remote, attrs.filename)
+            mode = attrs.st_mode
+            if mode is not None and stat_mod.S_ISDIR(mode):
+                self._remove_tree(sftp, child)
+            else:
+                sftp.remove(child)
+        sftp.rmdir(remote)
+
+    # -- listings -------------------------------------------------------------
+    def _entries(
+        self, sftp: paramiko.SFTPClient, remote: str
+    ) -> list[tuple[paramiko.SFTPAttributes, Kind]] | None:
+        """Children of ``remote`` with their kind (links resolved); ``None`` if it is no folder."""
+        try:
+            listing = sftp.listdir_attr(remote)
+        except OSError as exc:
+            if is_missing(exc):
+                return None
+            if is_generic_failure(exc) and self._kind_at(sftp, remote) != "dir":
+                return None
+            raise
+        entries: list[tuple[paramiko.SFTPAttributes, Kind]] = []
+        for attrs in listing:
+            mode = attrs.st_mode
+            if mode is not None and stat_mod.S_ISLNK(mode):
+                target = self._stat(sftp, posixpath.join(remote, attrs.filename))
+                if target is None:
+                    continue  # dangling link: neither a file nor a folder
+                target.filename = attrs.filename
+                attrs = target
+            entries.append((attrs, _kind(attrs)))
+        return entries
+
+    def _file_info(self, parts: list[str], attrs: paramiko.SFTPAttributes) -> FileInfo:
+        return FileInfo(
+            path=RemotePath("/".join(parts)),
+            name=parts[-1],
+            size=attrs.st_size or 0,
+            modified_at=_mtime(attrs),
+        )
+
+    def _walk_files(
+        self,
+        sftp: paramiko.SFTPClient,
+        parts: list[str],
+        *,
+        recursive: bool,
+        max_depth: int | None,
+        depth: int = 0,
+    ) -> Iterator[FileInfo]:
+        entries = self._entries(sftp, self._remote(parts))
+        if entries is None:
+            return
+        folders: list[list[str]] = []
+        for attrs, kind in entries:
+            child = [*parts, attrs.filename]
+            if kind == "file":
+                yield self._file_info(child, attrs)
+            elif recursive and (max_depth is None or depth < max_depth):
+                folders.append(child)  # pruned natively: never listed past max_depth
+        for folder in folders:
+            yield from self._walk_files(
+                sftp, folder, recursive=recursive, max_depth=max_depth, depth=depth + 1
+            )
+
+    def list_files(
+        self, path: str, *, recursive: bool = False, max_depth: int | None = None
+    ) -> Iterator[FileInfo]:
+        if max_depth is not None and max_depth < 0:
+            raise ValueError(f"max_depth must be >= 0, got {max_depth}")
+        parts = self._parts(path)
+        with self._session(path, "list files") as sftp:
+            yield from self._walk_files(sftp, parts, recursive=recursive, max_depth=max_depth)
+
+    def list_folders(self, path: str) -> Iterator[FolderEntry]:
+        parts = self._parts(path)
+        with self._session(path, "list folders") as sftp:
+            for attrs, kind in self._entries(sftp, self._remote(parts)) or []:
+                if kind == "dir":
+                    child = [*parts, attrs.filename]
+                    yield FolderEntry(path=RemotePath("/".join(child)), name=attrs.filename)
+
+    def iter_children(self, path: str) -> Iterator[FileInfo | FolderEntry]:
+        parts = self._parts(path)
+        with self._session(path, "list children") as sftp:
+            for attrs, kind in self._entries(sftp, self._remote(parts)) or []:
+                child = [*parts, attrs.filename]
+                if kind == "file":
+                    yield self._file_info(child, attrs)
+                else:
+                    yield FolderEntry(path=RemotePath("/".join(child)), name=attrs.filename)
+
+    # -- metadata -------------------------------------------------------------
+    def get_file_info(self, path: str) -> FileInfo:
+        parts = self._target_parts(path, role="file")
+        with self._session(path, "get file info") as sftp:
+            attrs = self._stat(sftp, self._remote(parts))
+        if attrs is None:
+            raise NotFound("File not found", path=path, backend=NAME)
+        if _kind(attrs) == "dir":
+            raise InvalidPath("Path is a folder, not a file", path=path, backend=NAME)
+        return self._file_info(parts, attrs)
+
+    def get_folder_info(self, path: str) -> FolderInfo:
+        parts = self._parts(path)
+        count = 0
+        total = 0
+        latest: datetime | None = None
+        with self._session(path, "get folder info") as sftp:
+            if parts:
+                kind = self._kind_at(sftp, self._remote(parts))
+                if kind is None:
+                    raise NotFound("Folder not found", path=path, backend=NAME)
+                if kind == "file":
+                    raise InvalidPath("Path is a file, not a folder", path=path, backend=NAME)
+            for info in self._walk_files(sftp, parts, recursive=True, max_depth=None):
+                count += 1
+                total += info.size
+                if info.modified_at != UNKNOWN_TIME and (
+                    latest is None or info.modified_at > latest
+                ):
+                    latest = info.modified_at
+        return FolderInfo(
+            path=RemotePath.from_backend_path("/".join(parts)),
+            file_count=count,
+            total_size=total,
+            modified_at=latest,
+        )
+
+    # -- move / copy ----------------------------------------------------------
+    def _check_transfer(
+        self, sftp: paramiko.SFTPClient, src: str, dst: str, *, overwrite: bool
+    ) -> tuple[list[str], list[str], bool]:
+        """Shared precondition order of move/copy. Returns (src parts, dst parts, same key)."""
+        src_parts = self._target_parts(src, role="move/copy source")
+        dst_parts = self._target_parts(dst, role="move/copy destination")
+        src_kind = self._kind_at(sftp, self._remote(src_parts))
+        if src_kind is None:
+            raise NotFound("Source not found", path=src, backend=NAME)
+        if src_kind == "dir":
+            raise InvalidPath("Source is a folder, not a file", path=src, backend=NAME)
+        if src_parts == dst_parts:
+            return src_parts, dst_parts, True
+        self._check_target(sftp, self._remote(dst_parts), dst, overwrite=overwrite)
+        self._ensure_folder(sftp, dst_parts[:-1], dst)
+        return src_parts, dst_parts, False
+
+    def move(self, src: str, dst: str, *, overwrite: bool = False) -> None:
+        self._target_parts(src, role="move source")
+        self._target_parts(dst, role="move destination")
+        with self._session(dst, "move") as sftp:
+            src_parts, dst_parts, same = self._check_transfer(sftp, src, dst, overwrite=overwrite)
+            if same:
+                return
+            source, target = self._remote(src_parts), self._remote(dst_parts)
+            try:
+                self._promote(sftp, source, target, dst, overwrite=overwrite)
+                return
+            except RemoteStoreError:
+                raise
+            except OSError as exc:
+                if not is_generic_failure(exc):
+                    raise
+                log.debug(
+                    "rename %s -> %s refused (%r); moving by copy + delete", source, target, exc
+                )
+            self._copy_remote(sftp, source, dst_parts, dst, overwrite=overwrite)
+            sftp.remove(source)  # a failure here is raised: the copy exists, the source too
+
+    def copy(self, src: str, dst: str, *, overwrite: bool = False) -> None:
+        self._target_parts(src, role="copy source")
+        self._target_parts(dst, role="copy destination")
+        with self._session(dst, "copy") as sftp:
+            src_parts, dst_parts, same = self._check_transfer(sftp, src, dst, overwrite=overwrite)
+            if same:
+                return
+            self._copy_remote(sftp, self._remote(src_parts), dst_parts, dst, overwrite=overwrite)
+
+    def _copy_remote(
+        self,
+        sftp: paramiko.SFTPClient,
+        source: str,
+        dst_parts: list[str],
+        dst: str,
+        *,
+        overwrite: bool,
+    ) -> None:
+        """Stream ``source`` through the client into a temp file, then promote it (atomic write)."""
+        temp_remote, out = self._temp_for(sftp, dst_parts, dst)
+        try:
+            pipe = PipelinedWriter(out)
+            with sftp.open(source, "r", bufsize=_READ_BUFFER) as src_handle:
+                for block in iter_blocks(src_handle, src_handle.stat().st_size or 0):
+                    pipe.write(block)
+            pipe.finish()
+            out.close()
+            self._promote(sftp, temp_remote, self._remote(dst_parts), dst, overwrite=overwrite)
+        except BaseException as exc:
+            _close_quietly(out)
+            if not is_connection_error(exc):
+                self._remove_quietly(sftp, temp_remote)
+            raise
+
+    # -- lifecycle ------------------------------------------------------------
+    def check_health(self) -> None:
+        with self._session("", "check health") as sftp:
+            kind = self._kind_at(sftp, self._base)
+        if kind != "dir":
+            raise NotFound(
+                f"Base path {self._base!r} is {'a file' if kind else 'missing'}",
+                path="",
+                backend=NAME,
+            )
+
+    def close(self) -> None:
+        self._pool.close_all()
+
+    def unwrap(self, type_hint: type[T]) -> T:
+        if type_hint is paramiko.SFTPClient:
+            with self._session(None, "unwrap"):
+                return self._pool.get().sftp  # type: ignore[return-value]
+        if type_hint is paramiko.SSHClient:
+            return self._pool.get().ssh  # type: ignore[return-value]
+        return super().unwrap(type_hint)
+
+
+# -- module helpers ----------------------------------------------------------
+
+
+def _positive_number(value: object) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float) and value > 0
+
+
+def _normalise_base(base_path: str) -> str:
+    base = posixpath.normpath(base_path.strip())
+    return "/" if base == "//" else base
+
+
+def _env_known_host_keys() -> str | None:
+    import os
+
+    value = os.environ.get(ENV_KNOWN_HOST_KEYS)
+    return value if value else None
+
+
+def _refuse_metadata(metadata: Mapping[str, str] | None, path: str) -> None:
+    if metadata:
+        raise CapabilityNotSupported(
+            "SFTP cannot store user metadata",
+            path=path,
+            backend=NAME,
+            capability=Capability.USER_METADATA.value,
+        )
+
+
+def _pump(content: Content, handle: PipelinedWriter) -> int:
+    """Send ``content`` and return the byte count; errors of the caller's stream pass unmapped."""
+    if isinstance(content, bytes | bytearray | memoryview):
+        view = memoryview(content).cast("B")
+        handle.write(view)
+        handle.finish()
+        return view.nbytes
+    total = 0
+    while True:
+        try:
+            chunk = content.read(_CHUNK)
+        except Exception as exc:
+            raise _SourceFailed(exc) from exc
+        if not chunk:
+            handle.finish()
+            return total
+        handle.write(chunk)
+        total += len(chunk)
+
+
+def _close_quietly(handle: paramiko.SFTPFile) -> None:
+    try:
+        handle.close()
+    except Exception as exc:
+        log.debug("Ignoring error while closing an SFTP file: %r", exc)
