@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from remote_store_harness.cli._main import main as cli_main
+from remote_store_harness.cli import main as cli_main
 from remote_store_harness.report._bench_data import (
     BenchDataError,
     ListingCase,

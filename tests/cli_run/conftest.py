@@ -98,12 +98,12 @@ def module_endpoints(s3_target: Any, harness_ca: Any) -> Iterator[EndpointPool]:
 
 
 def run_cli_process(argv: Sequence[str], report: Path, *, timeout: float = 600) -> CliResult:
-    """``python -m remote_store_harness.cli._main run ARGV --report REPORT`` in a child process."""
+    """``python -m remote_store_harness.cli run ARGV --report REPORT`` in a child process."""
     completed = subprocess.run(
         [
             sys.executable,
             "-m",
-            "remote_store_harness.cli._main",
+            "remote_store_harness.cli",
             "run",
             *argv,
             "--report",

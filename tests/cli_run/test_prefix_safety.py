@@ -56,7 +56,7 @@ def test_interrupt_mid_probe_removes_what_was_written(
     endpoint.topology.set_latency(Latency(fixed_ms=20))  # slow enough to interrupt mid-way
     argv = endpoint.args("--suite", "probe", "--prefix", "interrupted/")
     process = subprocess.Popen(
-        [sys.executable, "-m", "remote_store_harness.cli._main", "run", *argv,
+        [sys.executable, "-m", "remote_store_harness.cli", "run", *argv,
          "--report", str(tmp_path / "report")],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=scrubbed_environ(),
     )  # fmt: skip

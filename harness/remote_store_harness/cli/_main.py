@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
-import sys
 from collections.abc import Sequence
 from types import ModuleType
 
@@ -57,7 +56,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     code: int = args._run(args)
     return code
-
-
-if __name__ == "__main__":
-    sys.exit(main())

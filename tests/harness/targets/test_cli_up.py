@@ -73,7 +73,7 @@ def test_up_prints_exports_serves_requests_and_stops_on_sigint(tmp_path: Path) -
         [
             sys.executable,
             "-m",
-            "remote_store_harness.cli._main",
+            "remote_store_harness.cli",
             "up",
             "--tls",
             "--proxy",
@@ -137,7 +137,7 @@ def test_up_once_exits_by_itself(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "remote_store_harness.cli._main",
+            "remote_store_harness.cli",
             "up",
             "--once",
             "--target",
