@@ -11,6 +11,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .errors import HarnessError
     from .net._forward_proxy import ForwardProxy
     from .net._gateway import Gateway
     from .net._resolver import HarnessResolver
@@ -40,6 +41,7 @@ __all__ = [
     "ForwardProxy",
     "Gateway",
     "HarnessCA",
+    "HarnessError",
     "HarnessResolver",
     "Latency",
     "MinioTarget",
@@ -63,6 +65,7 @@ __all__ = [
 ]
 
 _WHERE: dict[str, str] = {
+    "HarnessError": ".errors",
     "FaultPlan": ".observe",
     "FaultRule": ".observe",
     "Latency": ".observe",

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
+from .errors import TopologyError
 from .observe._faults import FaultPlan, Latency
 from .observe._requestlog import ProxyLog, RequestLog
 from .targets._base import Credentials, Target
@@ -63,10 +64,6 @@ DEFAULT_PROXY_CREDENTIALS = ("harness", "harness-proxy-secret")
 
 Addressing = Literal["path", "virtual"]
 ProxyMode = Literal["none", "forward"]
-
-
-class TopologyError(Exception):
-    """A topology spec is inconsistent or its parts failed to start."""
 
 
 @dataclass(frozen=True)

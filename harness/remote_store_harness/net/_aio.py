@@ -20,6 +20,7 @@ from collections.abc import Coroutine
 from typing import Any, Self, TypeVar
 
 from .._lifecycle import StartStop
+from ..errors import ServerStateError
 
 __all__ = ["LoopServer", "ServerStateError", "abort_with_reset"]
 
@@ -28,10 +29,6 @@ _T = TypeVar("_T")
 
 _START_TIMEOUT = 10.0
 _STOP_TIMEOUT = 10.0
-
-
-class ServerStateError(RuntimeError):
-    """A server was used in the wrong life-cycle state (e.g. ``url`` before ``start()``)."""
 
 
 def abort_with_reset(writer: asyncio.StreamWriter) -> None:

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from typing import Protocol
 from urllib.parse import quote, urlsplit
 
+from ..errors import ProxyConfigError
 from ..observe._requestlog import ProxyLog, ProxyRecord
 from ._aio import LoopServer, abort_with_reset
 from ._http import (
@@ -42,10 +43,6 @@ __all__ = ["ForwardProxy", "ProxyConfigError"]
 
 _REALM = "remote-store-harness"
 _CONNECT_TIMEOUT = 10.0
-
-
-class ProxyConfigError(ValueError):
-    """A resolve-map entry or credential pair is unusable."""
 
 
 def _split_authority(authority: str, default_port: int) -> tuple[str, int]:

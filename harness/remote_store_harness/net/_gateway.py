@@ -18,6 +18,7 @@ import uuid
 from typing import Protocol
 from urllib.parse import urlsplit
 
+from ..errors import GatewayConfigError
 from ..observe._faults import FaultPlan, FaultRule, Latency, RequestFacts
 from ..observe._requestlog import RequestLog, RequestRecord, select_headers
 from ..observe._s3ops import s3_operation
@@ -28,10 +29,6 @@ from ._relay import Outcome, relay
 from ._tls import ServerCert
 
 __all__ = ["Gateway", "GatewayConfigError", "s3_error_body"]
-
-
-class GatewayConfigError(ValueError):
-    """The gateway was configured with something it cannot serve (e.g. an https upstream)."""
 
 
 def s3_error_body(code: str, message: str, resource: str, request_id: str) -> bytes:

@@ -12,6 +12,8 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 
+from ..errors import HttpProtocolError, IncompleteBody
+
 __all__ = [
     "PIECE",
     "Framing",
@@ -32,14 +34,6 @@ _HEAD_END = b"\r\n\r\n"
 HOP_BY_HOP: frozenset[str] = frozenset(
     {"connection", "keep-alive", "proxy-connection", "te", "upgrade", "proxy-authenticate"}
 )
-
-
-class HttpProtocolError(Exception):
-    """The peer sent something that is not HTTP/1.x we can relay."""
-
-
-class IncompleteBody(HttpProtocolError):
-    """The peer closed the connection before the announced body was complete."""
 
 
 class _Headers:

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..errors import HarnessError
 from ._http import (
     Framing,
     HttpProtocolError,
@@ -42,8 +43,8 @@ class Outcome:
     error: str | None = None
 
 
-class _UpstreamFailure(Exception):
-    pass
+class _UpstreamFailure(HarnessError):
+    """The upstream failed mid-exchange; caught inside :func:`relay`, never escapes it."""
 
 
 async def relay(

@@ -26,6 +26,8 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
+from ..errors import BenchDataError
+
 __all__ = [
     "BenchDataError",
     "BenchRun",
@@ -37,10 +39,6 @@ __all__ = [
     "format_duration",
     "load_run",
 ]
-
-
-class BenchDataError(ValueError):
-    """The JSON is not pytest-benchmark output or holds no case of our benchmarks."""
 
 
 @dataclass(frozen=True)

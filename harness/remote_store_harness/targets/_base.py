@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from ..errors import TargetError, TargetStartError, TargetUnavailable
+
 __all__ = [
     "Credentials",
     "PopulateItem",
@@ -24,22 +26,6 @@ __all__ = [
 
 #: One object to populate: ``(key, body)`` or ``(key, size)``; a size means :func:`synthetic_body`.
 PopulateItem = tuple[str, bytes | int]
-
-
-class TargetError(Exception):
-    """Base class of every error a harness target raises."""
-
-
-class TargetUnavailable(TargetError):
-    """The target cannot run on this machine (no engine, no binary, no endpoint).
-
-    The message is the reason, written for a person reading a pytest skip line. Fixtures turn this
-    into ``pytest.skip``; it never means a bug in the code under test.
-    """
-
-
-class TargetStartError(TargetError):
-    """The target could run here but failed to start or to become ready in time."""
 
 
 @dataclass(frozen=True)
