@@ -15,7 +15,9 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable
-from typing import Protocol, TextIO
+from typing import TextIO
+
+from .._events import ProgressSink, format_elapsed
 
 __all__ = ["Progress", "ProgressSink", "format_elapsed"]
 
@@ -24,27 +26,6 @@ _SYMBOL = {
     "xpassed": "XPASS", "yes": "YES", "no": "NO", "partial": "PART", "n/a": "N/A",
 }  # fmt: skip
 _BAD = frozenset({"failed", "error", "no"})
-
-
-class ProgressSink(Protocol):
-    """What the run reports to; :class:`Progress` renders it, tests may record it."""
-
-    def suite_started(self, suite: str, total: int | None) -> None: ...
-
-    def suite_collected(self, suite: str, total: int) -> None: ...
-
-    def case_finished(
-        self, suite: str, name: str, outcome: str, seconds: float, detail: str = ""
-    ) -> None: ...
-
-    def suite_finished(self, suite: str, summary: str = "") -> None: ...
-
-    def note(self, text: str) -> None: ...
-
-
-def format_elapsed(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    return f"{minutes:02d}:{secs:02d}"
 
 
 class Progress:

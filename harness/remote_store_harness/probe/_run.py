@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..cli._progress import ProgressSink
+from .._events import ProgressSink
 from ._checks_net import (
     check_addressing,
     check_clock_and_latency,

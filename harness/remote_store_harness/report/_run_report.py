@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..cli._progress import format_elapsed
+from .._events import format_elapsed
 from ..probe._run import ProbeReport
 from ..suites._runner import SuiteResult
 

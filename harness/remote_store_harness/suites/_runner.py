@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..cli._progress import ProgressSink
+from .._events import ProgressSink
 
 __all__ = [
     "SUITE_PATHS",
