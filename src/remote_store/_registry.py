@@ -38,30 +38,53 @@ def register_backend(type_name: str, cls: type[Backend]) -> None:
         _BACKEND_TYPES[type_name] = cls
 
 
-def _builtin_types() -> dict[str, BackendFactory]:
-    from .backends import LocalBackend, MemoryBackend
+_BUILTIN_TYPES: dict[str, str] = {
+    # config ``type`` -> the ``remote_store.backends`` attribute that implements it
+    "memory": "MemoryBackend",
+    "local": "LocalBackend",
+    "s3": "S3Backend",
+    "sftp": "SFTPBackend",
+}
 
-    types: dict[str, BackendFactory] = {"memory": MemoryBackend, "local": LocalBackend}
+
+def _builtin(type_name: str) -> BackendFactory | None:
+    """The built-in backend class for ``type_name``, imported only now (``None``: no extra).
+
+    Importing a network backend loads its third-party client library, so a registry
+    that configures only local stores never imports s3fs or paramiko.
+    """
+    attribute = _BUILTIN_TYPES.get(type_name)
+    if attribute is None:
+        return None
+    from . import backends
+
     try:
-        from .backends.s3 import S3Backend
-    except ImportError:
-        pass
-    else:
-        types["s3"] = S3Backend
-    try:
-        from .backends.sftp import SFTPBackend
-    except ImportError:
-        pass
-    else:
-        types["sftp"] = SFTPBackend
-    return types
+        factory: BackendFactory = getattr(backends, attribute)
+    except ImportError:  # the backend's extra is not installed
+        return None
+    return factory
 
 
-def _register_builtins() -> None:
-    builtins = _builtin_types()
+def _resolve(type_name: str) -> BackendFactory | None:
+    """A registered type (user registrations win over built-ins), loading a built-in lazily."""
     with _TYPES_LOCK:
-        for name, factory in builtins.items():
-            _BACKEND_TYPES.setdefault(name, factory)  # an earlier user registration wins
+        factory = _BACKEND_TYPES.get(type_name)
+    if factory is not None:
+        return factory
+    factory = _builtin(type_name)
+    if factory is None:
+        return None
+    with _TYPES_LOCK:
+        return _BACKEND_TYPES.setdefault(type_name, factory)
+
+
+def _known_types() -> list[str]:
+    from . import backends
+
+    with _TYPES_LOCK:
+        names = set(_BACKEND_TYPES)
+    names.update(t for t, attr in _BUILTIN_TYPES.items() if attr in backends.__all__)
+    return sorted(names)
 
 
 def _kwargs(cfg: BackendConfig) -> dict[str, Any]:
@@ -82,18 +105,15 @@ class Registry:
     """Named stores over lazily built, shared backends. Use as a context manager."""
 
     def __init__(self, config: RegistryConfig | None = None) -> None:
-        _register_builtins()
         self._config = config if config is not None else RegistryConfig()
         self._config.validate()
-        with _TYPES_LOCK:
-            types = dict(_BACKEND_TYPES)
         self._factories: dict[str, BackendFactory] = {}
         for name, cfg in self._config.backends.items():
-            factory = types.get(cfg.type)
+            factory = _resolve(cfg.type)
             if factory is None:
                 raise ValueError(
                     f"Unknown backend type '{cfg.type}' for backend '{name}'. "
-                    f"Registered types: {sorted(types)}"
+                    f"Registered types: {_known_types()}"
                 )
             self._check_signature(name, cfg, factory)
             self._factories[name] = factory

@@ -26,14 +26,13 @@ info
 
 from __future__ import annotations
 
+import functools
 import inspect
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any, BinaryIO, ClassVar, Literal, TypeVar
-
-import s3fs  # ImportError here keeps S3Backend out of remote_store.backends without the extra
 
 from ..._backend import AtomicWriter, Backend, Content
 from ..._capabilities import Capability, CapabilitySet
@@ -77,12 +76,28 @@ _DELETE_BATCH = 1000
 
 _shared_session: Any = None
 _shared_session_lock = threading.Lock()
-_FS_PARAMETERS = frozenset(inspect.signature(s3fs.S3FileSystem.__init__).parameters) | {
-    "use_listings_cache",
-    "listings_expiry_time",
-    "max_paths",
-    "skip_instance_cache",
-}
+
+
+def _s3fs() -> Any:
+    """s3fs, imported when the first client is built rather than when the module is.
+
+    Importing s3fs loads aiobotocore, aiohttp and botocore (most of the start-up
+    cost of the S3 backend); deferring it keeps ``from remote_store.backends import
+    S3Backend`` and configuration validation cheap.
+    """
+    import s3fs
+
+    return s3fs
+
+
+@functools.cache
+def _fs_parameters() -> frozenset[str]:
+    return frozenset(inspect.signature(_s3fs().S3FileSystem.__init__).parameters) | {
+        "use_listings_cache",
+        "listings_expiry_time",
+        "max_paths",
+        "skip_instance_cache",
+    }
 
 
 def _session_for(fs_kwargs: dict[str, Any]) -> Any:
@@ -98,7 +113,7 @@ def _session_for(fs_kwargs: dict[str, Any]) -> Any:
     global _shared_session
     if not (fs_kwargs.get("key") and fs_kwargs.get("secret")) or "session" in fs_kwargs:
         return None
-    if any(name not in _FS_PARAMETERS for name in fs_kwargs):
+    if any(name not in _fs_parameters() for name in fs_kwargs):
         return None
     with _shared_session_lock:
         if _shared_session is None:
@@ -220,7 +235,7 @@ class S3Backend(Backend):
                     session = _session_for(kwargs)
                     if session is not None:
                         kwargs["session"] = session
-                    fs = s3fs.S3FileSystem(**kwargs)
+                    fs = _s3fs().S3FileSystem(**kwargs)
                     self._transport_obj = S3Transport(fs, self._settings.ca)
                 transport = self._transport_obj
         return transport

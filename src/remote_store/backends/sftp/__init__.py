@@ -1,5 +1,6 @@
 """The SFTP backend over paramiko: connection management, host-key policy, authentication,
-error mapping and streams, each in its own module. Importing this package imports paramiko."""
+error mapping and streams, each in its own module. Importing this package imports paramiko
+(``remote_store.backends`` imports it only on first access to ``SFTPBackend``)."""
 
 from __future__ import annotations
 
