@@ -21,6 +21,7 @@ from typing import Any, Self, TypeVar
 
 from .._lifecycle import StartStop
 from ..errors import ServerStateError
+from ._http import HttpProtocolError
 
 __all__ = ["LoopServer", "ServerStateError", "abort_with_reset"]
 
@@ -172,7 +173,15 @@ class LoopServer(StartStop):
         except asyncio.CancelledError:
             writer.transport.abort()
             raise
-        except (ConnectionError, ssl.SSLError, asyncio.IncompleteReadError, TimeoutError):
+        except (
+            ConnectionError,
+            ssl.SSLError,
+            asyncio.IncompleteReadError,
+            TimeoutError,
+            HttpProtocolError,
+        ) as exc:
+            # A peer that vanishes (or speaks garbage) is normal in fault tests: one line.
+            _log.info("%s: client connection ended: %s", type(self).__name__, _describe(exc))
             writer.transport.abort()
         except Exception:
             _log.exception("%s: connection handler failed", type(self).__name__)
@@ -187,6 +196,10 @@ class LoopServer(StartStop):
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         raise NotImplementedError
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 def _quiet_exception_handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:

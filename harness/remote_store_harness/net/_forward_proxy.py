@@ -20,6 +20,7 @@ import binascii
 import contextlib
 import hmac
 import ipaddress
+import math
 import time
 from collections.abc import Mapping
 from typing import Protocol
@@ -82,8 +83,15 @@ class ForwardProxy(LoopServer):
         auth: tuple[str, str] | None = None,
         host: str = "127.0.0.1",
         log: ProxyLog | None = None,
+        idle_timeout: float = 60.0,
+        header_timeout: float = 10.0,
     ) -> None:
         super().__init__(host=host)
+        for option, value in (("idle_timeout", idle_timeout), ("header_timeout", header_timeout)):
+            if not math.isfinite(value) or value <= 0:
+                raise ProxyConfigError(f"{option} must be a finite number > 0, got {value!r}")
+        self._idle_timeout = idle_timeout
+        self._header_timeout = header_timeout
         self._resolve: dict[str, tuple[str, int]] = {}
         for name, address in (resolve or {}).items():
             self.map(name, address)
@@ -175,7 +183,13 @@ class ForwardProxy(LoopServer):
         return hmac.compare_digest(token.strip().encode(), self._expected_auth.encode())
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await serve_requests(reader, writer, self._serve)
+        await serve_requests(
+            reader,
+            writer,
+            self._serve,
+            idle_timeout=self._idle_timeout,
+            header_timeout=self._header_timeout,
+        )
 
     async def _serve(
         self, head: RequestHead, reader: asyncio.StreamReader, writer: asyncio.StreamWriter

@@ -19,13 +19,13 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from ..errors import GatewayConfigError
-from ..observe._faults import FaultPlan, FaultRule, Latency, RequestFacts
+from ..observe._faults import RESPONSE_KINDS, FaultPlan, FaultRule, Latency, RequestFacts
 from ..observe._requestlog import RequestLog, RequestRecord, select_headers
 from ..observe._s3ops import s3_operation
 from ._aio import LoopServer, abort_with_reset
 from ._http import RequestHead, discard_body, serve_requests, simple_response
 from ._pool import ConnectionPool
-from ._relay import Outcome, relay
+from ._relay import Outcome, ResponseTamper, relay
 from ._tls import ServerCert
 
 __all__ = ["Gateway", "GatewayConfigError", "s3_error_body"]
@@ -171,19 +171,28 @@ class Gateway(LoopServer):
                 )
             )
 
-        if decision.terminal is not None:
-            return await self._inject(decision.terminal, head, reader, writer, path, record)
+        terminal = decision.terminal
+        tamper: ResponseTamper | None = None
+        if terminal is not None and terminal.kind in RESPONSE_KINDS:
+            tamper = ResponseTamper(
+                terminal.kind, offset=terminal.after_bytes, delay=terminal.stall_seconds
+            )
+        elif terminal is not None:
+            return await self._inject(terminal, head, reader, writer, path, record)
 
         assert self._pool is not None
 
         def done(outcome: Outcome) -> None:
+            label = decision.label
+            if tamper is not None and not outcome.tampered and label is not None:
+                label += ":not-applied"
             record(
                 status=outcome.status,
                 upstream_seconds=outcome.upstream_seconds,
                 bytes_in=outcome.bytes_in,
                 bytes_out=outcome.bytes_out,
                 error=outcome.error,
-                fault=decision.label,
+                fault=label,
             )
 
         forward_headers = head.forwardable(extra_drop={"expect", *decision.strip})
@@ -195,6 +204,7 @@ class Gateway(LoopServer):
             client_writer=writer,
             pool=self._pool,
             on_done=done,
+            tamper=tamper,
         )
 
     async def _inject(

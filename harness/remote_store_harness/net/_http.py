@@ -17,6 +17,7 @@ from ..errors import HttpProtocolError, IncompleteBody
 __all__ = [
     "PIECE",
     "Framing",
+    "HeadTimeout",
     "HttpProtocolError",
     "RequestHead",
     "ResponseHead",
@@ -300,17 +301,56 @@ async def discard_body(head: RequestHead, reader: asyncio.StreamReader) -> tuple
 RequestServer = Callable[[RequestHead, asyncio.StreamReader, asyncio.StreamWriter], Awaitable[bool]]
 
 
+class HeadTimeout(Exception):
+    """A client started a request head but did not finish it in time."""
+
+
+async def read_head_within(
+    reader: asyncio.StreamReader, idle_timeout: float | None, header_timeout: float | None
+) -> bytes | None:
+    """:func:`read_head` with two bounds: *idle_timeout* for the first byte of the head (an
+    idle keep-alive connection: ``None`` is returned, as for EOF) and *header_timeout* for the
+    rest of it (:class:`HeadTimeout`)."""
+    if idle_timeout is None and header_timeout is None:
+        return await read_head(reader)
+    try:
+        first = await asyncio.wait_for(reader.read(1), idle_timeout)
+    except TimeoutError:
+        return None
+    if not first:
+        return None
+    try:
+        rest = await asyncio.wait_for(read_head(reader), header_timeout)
+    except TimeoutError:
+        raise HeadTimeout("request head not complete in time") from None
+    if rest is None:
+        raise HttpProtocolError("connection closed inside a message head")
+    return first + rest
+
+
 async def serve_requests(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, serve: RequestServer
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    serve: RequestServer,
+    *,
+    idle_timeout: float | None = None,
+    header_timeout: float | None = None,
 ) -> None:
     """The per-connection loop of a keep-alive HTTP/1.1 server.
 
     Reads request heads until the client closes or *serve* says the connection is done. A head
     that does not parse, or whose body framing is invalid, is answered ``400`` and the
     connection closed: after a bad head the byte stream cannot be trusted to resynchronise.
+    A connection idle for *idle_timeout* seconds between requests is closed; a head not complete
+    *header_timeout* seconds after its first byte is answered ``408`` and the connection closed.
     """
     while True:
-        raw = await read_head(reader)
+        try:
+            raw = await read_head_within(reader, idle_timeout, header_timeout)
+        except HeadTimeout as exc:
+            writer.write(simple_response(408, "Request Timeout", f"{exc}\n".encode(), close=True))
+            await writer.drain()
+            return
         if raw is None:
             return
         try:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import HarnessError
+from ._aio import abort_with_reset
 from ._http import (
     Framing,
     HttpProtocolError,
@@ -27,7 +28,7 @@ from ._http import (
 )
 from ._pool import Connection, ConnectionPool
 
-__all__ = ["Outcome", "relay"]
+__all__ = ["Outcome", "ResponseTamper", "relay"]
 
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 
@@ -41,6 +42,23 @@ class Outcome:
     bytes_in: int = 0
     bytes_out: int = 0
     error: str | None = None
+    tampered: bool = False
+
+
+@dataclass(frozen=True)
+class ResponseTamper:
+    """What to do to the upstream's answer after the request was relayed in full.
+
+    ``kind`` is one of ``drop_response`` (read the whole answer, then reset the client without
+    sending any of it), ``slow_headers`` (wait ``delay`` seconds before the head), ``truncate``
+    (send the head and ``offset`` body bytes, then reset) or ``corrupt`` (invert the body byte at
+    ``offset``; ``Content-Length``/``close`` framed bodies only). ``applied`` is set on the
+    outcome when the tampering took place.
+    """
+
+    kind: str
+    offset: int = 0
+    delay: float = 0.0
 
 
 class _UpstreamFailure(HarnessError):
@@ -56,6 +74,7 @@ async def relay(
     client_writer: asyncio.StreamWriter,
     pool: ConnectionPool,
     on_done: Callable[[Outcome], None],
+    tamper: ResponseTamper | None = None,
 ) -> bool:
     """Forward *head* (with *target* and *headers*) and its body; stream the answer back.
 
@@ -127,6 +146,22 @@ async def relay(
 
     outcome.status = response.status
     response_framing = response.framing(head.method)
+    if tamper is not None and tamper.kind == "drop_response":
+        reusable = response.keeps_alive and response_framing.kind != "close"
+        return await _drop_response(
+            conn, pool, response_framing, reusable, client_writer, outcome, report
+        )
+    if tamper is not None and tamper.kind == "slow_headers":
+        outcome.tampered = True
+        await asyncio.sleep(tamper.delay)
+    cut = tamper.offset if tamper is not None and tamper.kind == "truncate" else None
+    flip = (
+        tamper.offset
+        if tamper is not None
+        and tamper.kind == "corrupt"
+        and response_framing.kind in ("length", "close")
+        else None
+    )
     keep_client = client_keep and response_framing.kind != "close"
     out_headers = response.forwardable()
     if not keep_client:
@@ -142,6 +177,23 @@ async def relay(
             client_writer.write(response.encode(out_headers))
             try:
                 async for raw, payload, last in iter_body(conn.reader, response_framing):
+                    sent = outcome.bytes_out
+                    if cut is not None and sent + payload > cut:
+                        # Length/close framing: raw is payload, so cut exactly; chunked: stop
+                        # before the chunk that crosses the limit.
+                        keep = cut - sent if len(raw) == payload else 0
+                        outcome.bytes_out += keep
+                        outcome.tampered = True
+                        outcome.error = f"response body truncated after {outcome.bytes_out} bytes"
+                        report()
+                        client_writer.write(raw[:keep])
+                        await client_writer.drain()
+                        pool.discard(conn)
+                        abort_with_reset(client_writer)
+                        return False
+                    if flip is not None and sent <= flip < sent + payload:
+                        raw = _invert_byte(raw, flip - sent)
+                        outcome.tampered = True
                     outcome.bytes_out += payload
                     if last:
                         report()
@@ -162,6 +214,33 @@ async def relay(
         else:
             pool.discard(conn)
     return keep_client
+
+
+def _invert_byte(raw: bytes, index: int) -> bytes:
+    return raw[:index] + bytes([raw[index] ^ 0xFF]) + raw[index + 1 :]
+
+
+async def _drop_response(
+    conn: Connection,
+    pool: ConnectionPool,
+    framing: Framing,
+    reusable: bool,
+    client_writer: asyncio.StreamWriter,
+    outcome: Outcome,
+    report: Callable[[], None],
+) -> bool:
+    """The lost acknowledgement: consume the upstream's whole answer, send the client nothing."""
+    try:
+        async for _raw, payload, _last in iter_body(conn.reader, framing):
+            outcome.bytes_out += payload
+    except (HttpProtocolError, ConnectionError):
+        reusable = False
+    outcome.tampered = True
+    outcome.error = "response dropped by fault injection (the upstream acted on the request)"
+    report()
+    pool.release(conn, reusable=reusable)
+    abort_with_reset(client_writer)
+    return False
 
 
 async def _pump_request(

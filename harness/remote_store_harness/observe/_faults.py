@@ -2,11 +2,13 @@
 
 Both are plain data plus a little seeded randomness, so a test can say exactly what it wants:
 "the 2nd PutObject answers 503 SlowDown", "every HeadObject waits 20 ms +- 5 ms", "30 % of
-requests (seed 7) reset the connection", "drop If-None-Match before moto sees it".
+requests (seed 7) reset the connection", "drop If-None-Match before moto sees it", "store the
+PutObject upstream, then lose its response", "cut the GetObject body after 100 bytes".
 """
 
 from __future__ import annotations
 
+import math
 import random
 import re
 import threading
@@ -14,8 +16,12 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Literal
 
+from ._s3ops import OPERATIONS
+
 __all__ = [
     "DEFAULT_ERROR_MESSAGES",
+    "REQUEST_KINDS",
+    "RESPONSE_KINDS",
     "FaultDecision",
     "FaultKind",
     "FaultPlan",
@@ -24,8 +30,21 @@ __all__ = [
     "RequestFacts",
 ]
 
-FaultKind = Literal["error", "reset", "stall", "strip_header"]
-_KINDS: frozenset[str] = frozenset({"error", "reset", "stall", "strip_header"})
+FaultKind = Literal[
+    "error",
+    "reset",
+    "stall",
+    "strip_header",
+    "truncate",
+    "corrupt",
+    "drop_response",
+    "slow_headers",
+]
+#: Kinds answered by the gateway itself: the upstream never sees the request.
+REQUEST_KINDS: frozenset[str] = frozenset({"error", "reset", "stall"})
+#: Kinds that forward the request upstream and then tamper with the response.
+RESPONSE_KINDS: frozenset[str] = frozenset({"truncate", "corrupt", "drop_response", "slow_headers"})
+_KINDS: frozenset[str] = REQUEST_KINDS | RESPONSE_KINDS | {"strip_header"}
 
 #: The messages real S3 uses for the codes tests inject most.
 DEFAULT_ERROR_MESSAGES: dict[str, str] = {
@@ -52,8 +71,9 @@ class Latency:
     _lock: threading.Lock = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
-        if self.fixed_ms < 0 or self.jitter_ms < 0:
-            raise ValueError("latency must not be negative")
+        for name, value in (("fixed_ms", self.fixed_ms), ("jitter_ms", self.jitter_ms)):
+            if not math.isfinite(value) or value < 0:
+                raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
         object.__setattr__(self, "_rng", random.Random(self.seed))
         object.__setattr__(self, "_lock", threading.Lock())
 
@@ -89,10 +109,24 @@ class FaultRule:
       condition holds: ``first`` (count <= first), ``nth`` (count in nth), ``probability``
       (seeded draw < probability). With no condition, every matching request fires.
 
-    Kinds: ``error`` answers an S3 XML error (``status``/``code``/``message``) without contacting
-    the upstream; ``reset`` closes the client connection abruptly (TCP RST); ``stall`` holds the
-    request ``stall_seconds`` without answering, then closes; ``strip_header`` removes
-    ``header`` from the request before forwarding it.
+    Kinds answered without contacting the upstream: ``error`` answers an S3 XML error
+    (``status``/``code``/``message``); ``reset`` closes the client connection abruptly (TCP
+    RST); ``stall`` holds the request ``stall_seconds`` without answering (no ``100 Continue``
+    either), then closes. ``strip_header`` removes ``header`` from the request before
+    forwarding it.
+
+    Kinds that forward the request (the upstream acts on it) and tamper with the response:
+    ``drop_response`` reads the whole upstream answer and then resets the client connection
+    without sending a byte of it (the "lost acknowledgement": the write happened, the client
+    cannot know); ``slow_headers`` waits ``stall_seconds`` before sending the response head;
+    ``truncate`` sends the head and the first ``after_bytes`` body bytes, then resets;
+    ``corrupt`` flips every bit of the body byte at offset ``after_bytes`` (``Content-Length``
+    bodies only; the record's ``fault`` label ends in ``:not-applied`` when the body was
+    shorter or chunked).
+
+    Every field is validated at construction (``ValueError``): unknown kinds and operation names
+    (see ``observe._s3ops.OPERATIONS``), ``nth``/``first`` below 1/0, an ``error`` whose status
+    is not an error status (300-599), negative or non-finite durations and offsets.
     """
 
     kind: FaultKind
@@ -108,6 +142,7 @@ class FaultRule:
     message: str | None = None
     header: str | None = None
     stall_seconds: float = 30.0
+    after_bytes: int = 0
 
     def __post_init__(self) -> None:
         if self.kind not in _KINDS:
@@ -119,16 +154,27 @@ class FaultRule:
         if self.first is not None and self.first < 0:
             raise ValueError("first must be >= 0")
         if self.nth is not None:
-            object.__setattr__(self, "nth", frozenset(self.nth))
+            indexes = frozenset(self.nth)
+            if not indexes or any(not isinstance(i, int) or i < 1 for i in indexes):
+                raise ValueError(f"nth holds 1-based request indexes (>= 1), got {self.nth!r}")
+            object.__setattr__(self, "nth", indexes)
+        if self.operation is not None and self.operation not in OPERATIONS:
+            raise ValueError(
+                f"unknown S3 operation {self.operation!r}; expected one of {sorted(OPERATIONS)}"
+            )
+        if not isinstance(self.after_bytes, int) or self.after_bytes < 0:
+            raise ValueError(f"after_bytes must be an int >= 0, got {self.after_bytes!r}")
         if self.path is not None:
             try:
                 re.compile(self.path)
             except re.error as exc:
                 raise ValueError(f"bad path regex {self.path!r}: {exc}") from exc
-        if self.stall_seconds < 0:
-            raise ValueError("stall_seconds must be >= 0")
-        if self.kind == "error" and not 100 <= self.status <= 599:
-            raise ValueError("status must be an HTTP status code")
+        if not math.isfinite(self.stall_seconds) or self.stall_seconds < 0:
+            raise ValueError(
+                f"stall_seconds must be a finite number >= 0, got {self.stall_seconds!r}"
+            )
+        if self.kind == "error" and not 300 <= self.status <= 599:
+            raise ValueError(f"an error fault needs an error status (300-599), got {self.status}")
 
     @property
     def error_message(self) -> str:
@@ -144,6 +190,10 @@ class FaultRule:
             return f"error:{self.status}:{self.code}"
         if self.kind == "strip_header":
             return f"strip_header:{(self.header or '').lower()}"
+        if self.kind in ("truncate", "corrupt"):
+            return f"{self.kind}:{self.after_bytes}"
+        if self.kind == "slow_headers":
+            return f"slow_headers:{self.stall_seconds:g}s"
         return self.kind
 
     def matches(self, facts: RequestFacts) -> bool:
@@ -185,7 +235,7 @@ class FaultPlan:
     """An ordered, thread-safe set of :class:`FaultRule` with per-rule counters.
 
     For each request every rule is evaluated in insertion order. All firing ``strip_header``
-    rules apply; of the firing terminal rules (``error``/``reset``/``stall``) the first one wins
+    rules apply; of the firing terminal rules (every other kind) the first one wins
     and later terminal rules are not counted as fired (their match counters still advance).
     """
 

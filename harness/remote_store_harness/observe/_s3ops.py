@@ -15,7 +15,7 @@ import ipaddress
 from collections.abc import Mapping
 from urllib.parse import parse_qsl
 
-__all__ = ["s3_operation", "split_bucket_key"]
+__all__ = ["OPERATIONS", "s3_operation", "split_bucket_key"]
 
 # Bucket sub-resources (query keys) -> operation suffix, in precedence order.
 _BUCKET_SUBRESOURCES: tuple[tuple[str, str], ...] = (
@@ -39,6 +39,25 @@ _BUCKET_SUBRESOURCES: tuple[tuple[str, str], ...] = (
     ("accelerate", "AccelerateConfiguration"),
     ("requestPayment", "RequestPayment"),
 )
+
+#: Every name :func:`s3_operation` can return (fault rules are checked against it).
+OPERATIONS: frozenset[str] = frozenset(
+    {
+        "MotoApi", "ListBuckets", "Unknown", "HeadBucket", "DeleteObjects", "PostObject",
+        "ListObjectsV2", "ListObjects", "CreateBucket", "DeleteBucket",
+        "HeadObject", "ListParts", "GetObjectTagging", "GetObjectAcl", "GetObjectAttributes",
+        "GetObject", "UploadPartCopy", "UploadPart", "PutObjectTagging", "PutObjectAcl",
+        "CopyObject", "PutObject", "CreateMultipartUpload", "CompleteMultipartUpload",
+        "RestoreObject", "SelectObjectContent", "AbortMultipartUpload", "DeleteObjectTagging",
+    }
+    | {f"List{sub}" for sub in ("MultipartUploads", "ObjectVersions")}
+    | {
+        f"{verb}Bucket{sub}"
+        for verb in ("Get", "Put", "Delete")
+        for _, sub in _BUCKET_SUBRESOURCES
+        if sub not in ("MultipartUploads", "ObjectVersions")
+    }
+)  # fmt: skip
 
 
 def _hostname(host: str) -> str:
