@@ -10,6 +10,10 @@ import pytest
 from remote_store_harness.net._forward_proxy import ForwardProxy, ProxyConfigError
 
 
+def _connect(px: ForwardProxy) -> socket.socket:
+    return socket.create_connection(("127.0.0.1", px.port), timeout=5)
+
+
 def _recv_all(sock: socket.socket) -> bytes:
     data = b""
     while chunk := sock.recv(65536):
@@ -18,21 +22,19 @@ def _recv_all(sock: socket.socket) -> bytes:
 
 
 def test_idle_connection_is_closed_after_the_idle_timeout() -> None:
-    with ForwardProxy(idle_timeout=0.5) as px:
-        with socket.create_connection(("127.0.0.1", px.port), timeout=5) as sock:
-            started = time.monotonic()
-            assert _recv_all(sock) == b""  # closed by the proxy, nothing sent
-            assert 0.4 < time.monotonic() - started < 4
+    with ForwardProxy(idle_timeout=0.5) as px, _connect(px) as sock:
+        started = time.monotonic()
+        assert _recv_all(sock) == b""  # closed by the proxy, nothing sent
+        assert 0.4 < time.monotonic() - started < 4
 
 
 def test_incomplete_head_is_answered_408_after_the_header_timeout() -> None:
-    with ForwardProxy(header_timeout=0.5) as px:
-        with socket.create_connection(("127.0.0.1", px.port), timeout=5) as sock:
-            sock.sendall(b"GET http://127.0.0.1:9/ HTTP/1.1\r\nHost: 127.0.0.1")
-            started = time.monotonic()
-            answer = _recv_all(sock)
-            assert answer.startswith(b"HTTP/1.1 408 ")
-            assert time.monotonic() - started < 4
+    with ForwardProxy(header_timeout=0.5) as px, _connect(px) as sock:
+        sock.sendall(b"GET http://127.0.0.1:9/ HTTP/1.1\r\nHost: 127.0.0.1")
+        started = time.monotonic()
+        answer = _recv_all(sock)
+        assert answer.startswith(b"HTTP/1.1 408 ")
+        assert time.monotonic() - started < 4
 
 
 @pytest.mark.parametrize("option", ["idle_timeout", "header_timeout"])
