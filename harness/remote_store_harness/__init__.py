@@ -11,6 +11,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .endpoint import Endpoint
     from .errors import HarnessError
     from .net._forward_proxy import ForwardProxy
     from .net._gateway import Gateway
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Credentials",
+    "Endpoint",
     "ExternalTarget",
     "FaultPlan",
     "FaultRule",
@@ -65,6 +67,7 @@ __all__ = [
 ]
 
 _WHERE: dict[str, str] = {
+    "Endpoint": ".endpoint",
     "HarnessError": ".errors",
     "FaultPlan": ".observe",
     "FaultRule": ".observe",

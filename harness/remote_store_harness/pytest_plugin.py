@@ -203,16 +203,10 @@ def _start_target(config: pytest.Config) -> Target:
         return MinioTarget(**minio_options).start()
     if not key or not secret:
         raise pytest.UsageError("--s3-target=external needs --s3-key/--s3-secret or AWS_* vars")
-    return ExternalTarget(
-        config.getoption("--s3-endpoint"),
-        key,
-        secret,
-        ca_path=config.getoption("--s3-ca"),
-        region=region,
-        bucket=config.getoption("--s3-bucket"),
-        proxy_url=config.getoption("--s3-proxy"),
-        addressing=config.getoption("--s3-addressing"),
-    ).start()
+    from .endpoint import Endpoint
+
+    endpoint = Endpoint.from_pytest_options(config.getoption, key=key, secret=secret)
+    return ExternalTarget.from_endpoint(endpoint, bucket=config.getoption("--s3-bucket")).start()
 
 
 @pytest.fixture(scope="session")

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
+from .endpoint import Endpoint, boto3_client
 from .errors import TopologyError
 from .observe._faults import FaultPlan, Latency
 from .observe._requestlog import ProxyLog, RequestLog
@@ -209,6 +210,17 @@ class Topology:
         return self.spec.addressing
 
     @property
+    def endpoint(self) -> Endpoint:
+        """Everything a client needs to reach this topology, as one value."""
+        return Endpoint(
+            url=self.endpoint_url,
+            credentials=self.credentials,
+            ca_path=self.ca_path,
+            proxy_url=self.proxy_url,
+            addressing=self.addressing,  # type: ignore[arg-type]
+        )
+
+    @property
     def needs_resolver(self) -> bool:
         """True when the endpoint name resolves only through :attr:`resolver` (no proxy).
 
@@ -293,25 +305,7 @@ class Topology:
         Without a proxy and with virtual addressing, a ``before-send`` hook connects to 127.0.0.1
         while keeping ``Host: bucket.s3.test:PORT`` (urllib3 cannot take a resolver).
         """
-        from botocore.config import Config
-
-        from .targets._s3admin import isolated_boto3_session
-
-        creds = self.credentials
-        options: dict[str, Any] = {
-            "proxies": {k: v for k, v in self._proxies().items() if v is not None},
-            "s3": {"addressing_style": self.addressing},
-        }
-        options.update(config_overrides)
-        client = isolated_boto3_session().client(
-            "s3",
-            endpoint_url=self.endpoint_url,
-            aws_access_key_id=creds.access_key,
-            aws_secret_access_key=creds.secret_key,
-            region_name=creds.region,
-            verify=self.ca_path if self.ca_path is not None else True,
-            config=Config(**options),
-        )
+        client = boto3_client(self.endpoint, **config_overrides)
         if self.needs_resolver:
             resolver = self.resolver
             client.meta.events.register("before-send.s3", _make_loopback_hook(resolver))

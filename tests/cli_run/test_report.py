@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from remote_store_harness.probe._client import ProbeTarget
+from remote_store_harness import Credentials, Endpoint
+from remote_store_harness.probe import ProbeTarget
 from remote_store_harness.probe._model import ProbeRow
 from remote_store_harness.probe._recommend import recommend
 from remote_store_harness.probe._run import ProbeReport
@@ -17,7 +18,9 @@ from remote_store_harness.report._run_report import (
 )
 from remote_store_harness.suites._runner import CaseResult, SuiteResult
 
-TARGET = ProbeTarget("https://s3.example:9000", "bkt", "AKID", "SECRET", ca_path="/etc/ca.pem")
+TARGET = ProbeTarget(
+    Endpoint("https://s3.example:9000", Credentials("AKID", "SECRET"), ca_path="/etc/ca.pem"), "bkt"
+)
 
 
 def _record() -> RunRecord:

@@ -136,6 +136,7 @@ def _redacted(argv: Sequence[str]) -> list[str]:
 
 
 def _external_target(args: argparse.Namespace) -> Any:
+    from ..endpoint import Credentials, Endpoint
     from ..probe._client import ProbeTarget, validate_target
 
     if not args.bucket:
@@ -146,18 +147,20 @@ def _external_target(args: argparse.Namespace) -> Any:
         raise UsageError(
             "no credentials: pass --key/--secret or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
         )
-    target = ProbeTarget(
-        endpoint_url=args.endpoint.rstrip("/"),
-        bucket=args.bucket,
-        access_key=key,
-        secret_key=secret,
+    credentials = Credentials(
+        key,
+        secret,
         region=args.region or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
+        session_token=os.environ.get("AWS_SESSION_TOKEN") if not args.key else None,
+    )
+    endpoint = Endpoint(
+        url=args.endpoint.rstrip("/"),
+        credentials=credentials,
         ca_path=os.path.abspath(args.ca) if args.ca else None,
         proxy_url=args.proxy,
         addressing=args.addressing,
-        session_token=os.environ.get("AWS_SESSION_TOKEN") if not args.key else None,
-        label="external",
     )
+    target = ProbeTarget(endpoint, bucket=args.bucket, label="external")
     validate_target(target)
     return target
 
@@ -370,8 +373,6 @@ _QUICK_CONFORMANCE = "memory or s3-tls-virtual"
 def _run_pytest(
     name: str, root: Path, args: argparse.Namespace, external: Any, progress: Any, report_dir: Path
 ) -> Any:
-    from urllib.parse import urlsplit
-
     from ..suites._runner import run_pytest_suite
 
     extra: list[str] = ["-q"]
@@ -390,20 +391,8 @@ def _run_pytest(
     if external is not None and name == "conformance":
         # One S3 topology: the endpoint as given (the others add the harness' own TLS and
         # proxy in front of it, which says nothing more about the target).
-        extra += [
-            "-k", "s3-http",
-            "--s3-target", "external", "--s3-endpoint", external.endpoint_url,
-            "--s3-bucket", external.bucket, "--s3-region", external.region,
-            "--s3-key", external.access_key, "--s3-secret", external.secret_key,
-        ]  # fmt: skip
-        secrets.append(external.secret_key)
-        if external.ca_path:
-            extra += ["--s3-ca", external.ca_path]
-        if external.proxy_url:
-            extra += ["--s3-proxy", external.proxy_url]
-            if urlsplit(external.proxy_url).password:
-                secrets.append(external.proxy_url)
-        extra += ["--s3-addressing", external.addressing]
+        extra += ["-k", "s3-http", *external.endpoint.pytest_args(bucket=external.bucket)]
+        secrets += external.endpoint.secret_values()
     extra += list(args.pytest_arg)
     result = run_pytest_suite(
         name, root, extra, log_path=report_dir / f"pytest-{name}.log", progress=progress,
@@ -457,18 +446,8 @@ def _probe_embedded(args: argparse.Namespace, record: Any, progress: Any) -> Non
             topology = start_topology(spec, target=target)
             try:
                 topology.create_bucket(bucket)
-                creds = topology.credentials
                 probe_target = ProbeTarget(
-                    endpoint_url=topology.endpoint_url,
-                    bucket=bucket,
-                    access_key=creds.access_key,
-                    secret_key=creds.secret_key,
-                    region=creds.region,
-                    ca_path=topology.ca_path,
-                    proxy_url=topology.proxy_url,
-                    addressing=spec.addressing,
-                    label=spec.label(),
-                    use_env_proxy=False,
+                    topology.endpoint, bucket=bucket, label=spec.label(), use_env_proxy=False
                 )
                 record.probes.append(run_probe(probe_target, quick=args.quick, progress=progress))
             finally:

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import os
 import ssl
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlsplit
 
+from ..endpoint import Addressing, Endpoint, boto3_client, redact_url
 from ._errors import (
     BucketMissing,
     CaBundleInvalid,
@@ -39,8 +40,6 @@ __all__ = [
     "validate_target",
 ]
 
-Addressing = Literal["path", "virtual"]
-
 #: Environment variables boto3 itself consults for a CA bundle, in its order of precedence.
 #: (boto3 ignores SSL_CERT_FILE / SSL_CERT_DIR / CURL_CA_BUNDLE.)
 _BOTO_CA_VARIABLES = ("AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE")
@@ -56,40 +55,66 @@ class CaSource:
 
 @dataclass(frozen=True)
 class ProbeTarget:
-    """Everything needed to reach one bucket on one S3-compatible endpoint.
+    """One bucket on one S3-compatible endpoint: what the probe questions.
 
-    ``proxy_url`` None means "whatever the environment says" (boto3's own behaviour) unless
-    ``use_env_proxy`` is False (the embedded topologies: never let a user's proxy variables
-    route loopback traffic). ``label`` names the target in reports.
+    ``use_env_proxy``: with no ``endpoint.proxy_url``, let the proxy environment variables route
+    requests (boto3's own behaviour, so the answers describe what a user's client meets); False
+    for the embedded topologies, whose loopback traffic a user's proxy must never see.
+    ``label`` names the target in reports.
     """
 
-    endpoint_url: str
+    endpoint: Endpoint
     bucket: str
-    access_key: str = field(repr=False)
-    secret_key: str = field(repr=False)
-    region: str = "us-east-1"
-    ca_path: str | None = None
-    proxy_url: str | None = None
-    addressing: Addressing = "path"
-    session_token: str | None = field(default=None, repr=False)
     label: str = "target"
     use_env_proxy: bool = True
 
+    # Read-only views of the endpoint, for the checks and the report.
+    @property
+    def endpoint_url(self) -> str:
+        return self.endpoint.url
+
+    @property
+    def access_key(self) -> str:
+        return self.endpoint.credentials.access_key
+
+    @property
+    def secret_key(self) -> str:
+        return self.endpoint.credentials.secret_key
+
+    @property
+    def session_token(self) -> str | None:
+        return self.endpoint.credentials.session_token
+
+    @property
+    def region(self) -> str:
+        return self.endpoint.region
+
+    @property
+    def ca_path(self) -> str | None:
+        return self.endpoint.ca_path
+
+    @property
+    def proxy_url(self) -> str | None:
+        return self.endpoint.proxy_url
+
+    @property
+    def addressing(self) -> Addressing:
+        return self.endpoint.addressing
+
     @property
     def is_tls(self) -> bool:
-        return urlsplit(self.endpoint_url).scheme == "https"
+        return self.endpoint.is_tls
 
     @property
     def host(self) -> str:
-        return urlsplit(self.endpoint_url).hostname or ""
+        return self.endpoint.host
 
     @property
     def port(self) -> int:
-        parts = urlsplit(self.endpoint_url)
-        return parts.port or (443 if parts.scheme == "https" else 80)
+        return self.endpoint.port
 
     def with_addressing(self, addressing: Addressing) -> ProbeTarget:
-        return replace(self, addressing=addressing)
+        return replace(self, endpoint=self.endpoint.with_addressing(addressing))
 
 
 def resolve_ca(target: ProbeTarget, environ: dict[str, str] | None = None) -> CaSource:
@@ -115,23 +140,15 @@ def resolve_ca(target: ProbeTarget, environ: dict[str, str] | None = None) -> Ca
 def proxy_origin(target: ProbeTarget, environ: dict[str, str] | None = None) -> str:
     """Which proxy boto3 will use for *target*, in words (for evidence lines)."""
     if target.proxy_url is not None:
-        return f"--proxy {_redact_url(target.proxy_url)}"
+        return f"--proxy {redact_url(target.proxy_url)}"
     if not target.use_env_proxy:
         return "none"
     env = os.environ if environ is None else environ
     scheme = "https" if target.is_tls else "http"
     for name in (f"{scheme.upper()}_PROXY", f"{scheme}_proxy"):
         if env.get(name):
-            return f"{name}={_redact_url(env[name])} (environment)"
+            return f"{name}={redact_url(env[name])} (environment)"
     return "none"
-
-
-def _redact_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-    return parts._replace(netloc=netloc).geturl()
 
 
 def validate_target(target: ProbeTarget) -> None:
@@ -148,7 +165,7 @@ def validate_target(target: ProbeTarget) -> None:
         proxy = urlsplit(target.proxy_url)
         if proxy.scheme not in ("http", "https") or not proxy.hostname:
             raise UsageError(
-                f"--proxy must be an http:// URL, got {_redact_url(target.proxy_url)!r}"
+                f"--proxy must be an http:// URL, got {redact_url(target.proxy_url)!r}"
             )
     if target.addressing not in ("path", "virtual"):
         raise UsageError(f"--addressing must be 'path' or 'virtual', got {target.addressing!r}")
@@ -184,45 +201,30 @@ def make_client(
     otherwise boto3's native lookup). ``fast_fail`` sets a 3 s connect timeout and a single
     attempt: failure paths must answer in about a second, not after 30 s of retries.
     """
-    import boto3
-    from botocore.config import Config
-
-    config_kwargs: dict[str, Any] = {
-        "s3": {"addressing_style": addressing or target.addressing},
+    config: dict[str, Any] = {
         "max_pool_connections": max_pool_connections,
         "user_agent_extra": "remote-store-harness-probe",
     }
-    if target.proxy_url is not None:
-        config_kwargs["proxies"] = {"http": target.proxy_url, "https": target.proxy_url}
-    elif not target.use_env_proxy:
-        config_kwargs["proxies"] = {}  # any non-None value makes botocore skip the environment
     if fast_fail:
-        config_kwargs.update(
+        config.update(
             connect_timeout=3,
             read_timeout=15,
             retries={"total_max_attempts": 1, "mode": "standard"},
         )
     else:
-        config_kwargs.update(
+        config.update(
             connect_timeout=10,
             read_timeout=60,
             retries={"total_max_attempts": 3, "mode": "standard"},
         )
     if checksum_when_required:
-        config_kwargs["request_checksum_calculation"] = "when_required"
-        config_kwargs["response_checksum_validation"] = "when_required"
-    if verify is None:
-        verify = target.ca_path if target.ca_path is not None else None
-    session = boto3.session.Session()
-    return session.client(
-        "s3",
-        endpoint_url=target.endpoint_url,
-        aws_access_key_id=target.access_key,
-        aws_secret_access_key=target.secret_key,
-        aws_session_token=target.session_token,
-        region_name=target.region,
-        verify=verify,
-        config=Config(**config_kwargs),
+        config["request_checksum_calculation"] = "when_required"
+        config["response_checksum_validation"] = "when_required"
+    endpoint = (
+        target.endpoint if addressing is None else target.endpoint.with_addressing(addressing)
+    )
+    return boto3_client(
+        endpoint, env_proxy=target.use_env_proxy, env_ca=True, verify=verify, **config
     )
 
 

@@ -9,9 +9,9 @@ so that fixture set-up and tear-down never appear in a test's request log.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from ..endpoint import Credentials
 from ..errors import TargetError, TargetStartError, TargetUnavailable
 
 __all__ = [
@@ -26,15 +26,6 @@ __all__ = [
 
 #: One object to populate: ``(key, body)`` or ``(key, size)``; a size means :func:`synthetic_body`.
 PopulateItem = tuple[str, bytes | int]
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """Access key, secret and region a client must use for a target."""
-
-    access_key: str
-    secret_key: str
-    region: str = "us-east-1"
 
 
 def synthetic_body(key: str, size: int) -> bytes:

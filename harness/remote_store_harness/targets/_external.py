@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ._base import Credentials, PopulateItem, TargetError
+from ..endpoint import ADDRESSING_STYLES, Addressing, Credentials, Endpoint
+from ._base import PopulateItem, TargetError
 
 __all__ = ["ExternalTarget"]
-
-_ADDRESSING = ("path", "virtual")
 
 
 class ExternalTarget:
@@ -39,38 +38,53 @@ class ExternalTarget:
         proxy_url: str | None = None,
         addressing: str = "path",
     ) -> None:
-        if addressing not in _ADDRESSING:
+        if addressing not in ADDRESSING_STYLES:
             raise TargetError(f"addressing must be 'path' or 'virtual', got {addressing!r}")
-        self._url = url.rstrip("/")
-        self._credentials = Credentials(key, secret, region)
-        self.ca_path = ca_path
+        self.endpoint = Endpoint(
+            url=url.rstrip("/"),
+            credentials=Credentials(key, secret, region),
+            ca_path=ca_path,
+            proxy_url=proxy_url or None,
+            addressing=addressing,  # checked above
+        )
         self.fixed_bucket = bucket
-        self.proxy_url = proxy_url or None
-        self.addressing = addressing
         self._client: Any = None
+
+    @classmethod
+    def from_endpoint(cls, endpoint: Endpoint, *, bucket: str | None = None) -> ExternalTarget:
+        """The external target for ``endpoint`` (``bucket``: see the class docstring)."""
+        target = cls(endpoint.url, "", "", bucket=bucket, addressing=endpoint.addressing)
+        target.endpoint = endpoint  # validated above; kept whole (session token included)
+        return target
 
     def start(self) -> ExternalTarget:
         return self
 
     @property
     def endpoint_url(self) -> str:
-        return self._url
+        return self.endpoint.url
 
     @property
     def credentials(self) -> Credentials:
-        return self._credentials
+        return self.endpoint.credentials
+
+    @property
+    def ca_path(self) -> str | None:
+        return self.endpoint.ca_path
+
+    @property
+    def proxy_url(self) -> str | None:
+        return self.endpoint.proxy_url
+
+    @property
+    def addressing(self) -> Addressing:
+        return self.endpoint.addressing
 
     def _s3(self) -> Any:
         if self._client is None:
-            from ._s3admin import make_client
+            from ._s3admin import admin_client
 
-            self._client = make_client(
-                self._url,
-                self._credentials,
-                self.ca_path,
-                proxy_url=self.proxy_url,
-                addressing=self.addressing,
-            )
+            self._client = admin_client(self.endpoint)
         return self._client
 
     def create_bucket(self, name: str) -> None:
@@ -79,10 +93,10 @@ class ExternalTarget:
         from ._s3admin import create_bucket
 
         try:
-            create_bucket(self._s3(), name, self._credentials.region)
+            create_bucket(self._s3(), name, self.endpoint.credentials.region)
         except Exception as exc:
             raise TargetError(
-                f"cannot create bucket {name!r} on {self._url} ({exc}); "
+                f"cannot create bucket {name!r} on {self.endpoint.url} ({exc}); "
                 "give an existing bucket instead (--s3-bucket)"
             ) from exc
 

@@ -194,9 +194,10 @@ class MinioTarget(StartStop):
 
     def _s3(self) -> Any:
         if self._client is None:
-            from ._s3admin import make_client
+            from ..endpoint import Endpoint
+            from ._s3admin import admin_client
 
-            self._client = make_client(self.endpoint_url, self._credentials)
+            self._client = admin_client(Endpoint(self.endpoint_url, self._credentials))
         return self._client
 
     def create_bucket(self, name: str) -> None:

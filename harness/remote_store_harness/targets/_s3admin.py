@@ -7,58 +7,17 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ._base import Credentials, PopulateItem, synthetic_body
+from ..endpoint import Endpoint, boto3_client
+from ._base import PopulateItem, synthetic_body
 from ._moto_common import batched
 
-__all__ = [
-    "create_bucket",
-    "delete_bucket_with_contents",
-    "isolated_boto3_session",
-    "make_client",
-    "put_many",
-]
+__all__ = ["admin_client", "create_bucket", "delete_bucket_with_contents", "put_many"]
 
 
-def isolated_boto3_session() -> Any:
-    """A boto3 session that ignores ``AWS_PROFILE`` (an unknown profile would break the client).
-
-    Harness clients always get explicit credentials, endpoint and config; a profile named in the
-    environment must not be able to veto or alter them.
-    """
-    import boto3
-    import botocore.session
-
-    core = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
-    return boto3.session.Session(botocore_session=core)
-
-
-def make_client(
-    endpoint_url: str,
-    credentials: Credentials,
-    ca_path: str | None = None,
-    *,
-    proxy_url: str | None = None,
-    addressing: str = "path",
-) -> Any:
-    """A boto3 S3 client to ``endpoint_url``: never an environment proxy, only ``proxy_url``."""
-    from botocore.config import Config
-
-    verify: bool | str = ca_path if ca_path else True
-    proxies = {"http": proxy_url, "https": proxy_url} if proxy_url else {}
-    return isolated_boto3_session().client(
-        "s3",
-        endpoint_url=endpoint_url,
-        aws_access_key_id=credentials.access_key,
-        aws_secret_access_key=credentials.secret_key,
-        region_name=credentials.region,
-        verify=verify,
-        config=Config(
-            proxies=proxies,
-            s3={"addressing_style": addressing},
-            retries={"total_max_attempts": 2},
-            max_pool_connections=16,
-        ),
-    )
+def admin_client(endpoint: Endpoint) -> Any:
+    """The client a target manages its buckets with: never an environment proxy or CA, a small
+    retry budget, and enough connections for :func:`put_many`'s thread pool."""
+    return boto3_client(endpoint, retries={"total_max_attempts": 2}, max_pool_connections=16)
 
 
 def create_bucket(client: Any, name: str, region: str) -> None:

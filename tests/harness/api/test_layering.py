@@ -23,6 +23,7 @@ LAYERS: dict[str, int] = {
     "_lifecycle": 0,
     "_events": 0,
     "observe": 1,
+    "endpoint": 1,
     "net": 2,
     "targets": 2,
     "topology": 3,

@@ -13,6 +13,7 @@ import pytest
 EXPECTED: dict[str, list[str]] = {
     "remote_store_harness": [
         "Credentials",
+        "Endpoint",
         "ExternalTarget",
         "FaultPlan",
         "FaultRule",
@@ -40,6 +41,14 @@ EXPECTED: dict[str, list[str]] = {
         "start_target",
         "start_topology",
         "synthetic_body",
+    ],
+    "remote_store_harness.endpoint": [
+        "ADDRESSING_STYLES",
+        "Addressing",
+        "Credentials",
+        "Endpoint",
+        "boto3_client",
+        "redact_url",
     ],
     "remote_store_harness.errors": [
         "BenchDataError",

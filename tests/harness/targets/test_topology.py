@@ -11,6 +11,7 @@ import pytest
 import s3fs
 from botocore.exceptions import ClientError, EndpointConnectionError
 from remote_store_harness import (
+    Endpoint,
     ExternalTarget,
     FaultRule,
     HarnessCA,
@@ -21,6 +22,7 @@ from remote_store_harness import (
     TopologySpec,
     start_topology,
 )
+from remote_store_harness.endpoint import boto3_client
 from remote_store_harness.pytest_plugin import unique_bucket_name
 from targets_helpers import pid_is_gone, port_is_closed
 
@@ -94,9 +96,7 @@ def test_virtual_host_requests_carry_the_bucket_in_the_host(
         (f"{fresh_bucket}.s3.test:{topology.gateway.port}", "/v.txt")  # type: ignore[union-attr]
     ]
     direct = topology.target
-    from remote_store_harness.targets._s3admin import make_client
-
-    body = make_client(direct.endpoint_url, direct.credentials).get_object(
+    body = boto3_client(Endpoint(direct.endpoint_url, direct.credentials)).get_object(
         Bucket=fresh_bucket, Key="v.txt"
     )["Body"]
     assert body.read() == b"v"
@@ -277,9 +277,7 @@ def test_external_fixed_bucket_is_never_created_or_deleted(s3_target: Any) -> No
         external.populate("given-bucket", [("keep", 1)])
         external.delete_bucket("given-bucket")
         external.create_bucket("given-bucket")
-        from remote_store_harness.targets._s3admin import make_client
-
-        client = make_client(s3_target.endpoint_url, s3_target.credentials)
+        client = boto3_client(Endpoint(s3_target.endpoint_url, s3_target.credentials))
         assert client.list_objects_v2(Bucket="given-bucket")["KeyCount"] == 1
     finally:
         s3_target.delete_bucket("given-bucket")
