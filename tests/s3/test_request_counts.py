@@ -7,8 +7,9 @@ import math
 from typing import Any
 
 import pytest
+from remote_store_harness import FaultRule
 
-from remote_store import Store
+from remote_store import BackendUnavailable, RetryPolicy, Store
 from remote_store.backends import S3Backend
 
 pytestmark = pytest.mark.s3
@@ -208,6 +209,51 @@ def test_ancestor_walk_is_one_head_per_slash_aligned_ancestor(
     backend = backend_factory(reject_write_under_file_ancestor=True)
     backend.write("a/b/c/d.txt", b"v")
     assert [r.operation for r in log.records()] == ["HeadObject"] * 3 + ["PutObject"]
+
+
+@pytest.mark.parametrize("state", ["missing", "file", "folder"])
+def test_exists_is_one_head_and_one_list_whatever_the_answer(
+    backend: S3Backend, log: Any, state: str
+) -> None:
+    if state == "file":
+        backend.write("p", b"v")
+    elif state == "folder":
+        backend.write("p/child", b"v")
+    mark = log.mark()
+    assert backend.exists("p") is (state != "missing")
+    assert log.operations(since=mark) == {"HeadObject": 1, "ListObjectsV2": 1}
+
+
+def test_exists_sends_its_list_while_the_head_is_still_unanswered(
+    backend_factory: Any, topology: Any, log: Any
+) -> None:
+    stall = 2.0
+    topology.faults.add(FaultRule(kind="stall", operation="HeadObject", stall_seconds=stall))
+    backend = backend_factory(retry=RetryPolicy(max_attempts=1))
+    with pytest.raises(BackendUnavailable):
+        backend.exists("p")  # the HEAD never answers, so only a concurrent LIST was sent
+    started: dict[str, float] = {}
+    for record in log.records():
+        started.setdefault(record.operation, record.started_at)  # first attempts
+    assert set(started) == {"HeadObject", "ListObjectsV2"}
+    assert started["ListObjectsV2"] - started["HeadObject"] < stall
+
+
+def test_ancestor_walk_sends_every_head_before_any_answers(
+    backend_factory: Any, topology: Any, log: Any
+) -> None:
+    stall = 2.0
+    topology.faults.add(FaultRule(kind="stall", operation="HeadObject", stall_seconds=stall))
+    backend = backend_factory(
+        reject_write_under_file_ancestor=True, retry=RetryPolicy(max_attempts=1)
+    )
+    backend.write("a/b/c/d.txt", b"v")  # failing HEADs count as "not a file" (fail-open)
+    first_sent: dict[str, float] = {}
+    for record in log.records():
+        if record.operation == "HeadObject":
+            first_sent.setdefault(record.path, record.started_at)
+    assert len(first_sent) == 3
+    assert max(first_sent.values()) - min(first_sent.values()) < stall
 
 
 def test_ancestor_walk_costs_nothing_without_a_slash(backend_factory: Any, log: Any) -> None:

@@ -14,6 +14,8 @@ Request costs (what the harness request log shows; see docs/backends/s3.md):
 ``read_bytes`` / ``read``             1 ``GetObject`` (``read`` streams the body)
 ``get_file_info`` / ``is_file``       1 ``HeadObject``
 ``is_folder``                         1 ``ListObjectsV2`` (``MaxKeys=1``)
+``exists``                            1 ``HeadObject`` + 1 ``ListObjectsV2``, sent
+                                      concurrently (one round trip)
 shallow listing                       1 ``ListObjectsV2`` per 1,000 children
 recursive listing / glob / folder     1 ``ListObjectsV2`` per 1,000 objects
 info
@@ -50,7 +52,7 @@ from ..._models import UNKNOWN_TIME, FileInfo, FolderEntry, FolderInfo, WriteRes
 from ..._path import RemotePath, addressable_segments
 from ..._retry import RetryPolicy
 from ..._secret import Secret
-from ._errors import BACKEND
+from ._errors import BACKEND, is_bucket_missing
 from ._glob import S3GlobPlan, plan_glob
 from ._listing import (
     as_utc,
@@ -65,7 +67,7 @@ from ._listing import (
 )
 from ._options import build_settings
 from ._read import open_reader
-from ._transport import S3Transport
+from ._transport import Request, S3Transport
 from ._upload import PART_SIZE, MultipartSink, put_object
 
 __all__ = ["S3Backend"]
@@ -306,16 +308,29 @@ class S3Backend(Backend):
         return error
 
     def _reject_write_under_file(self, key: str) -> None:
-        """Opt-in ancestor walk (R-WRITE-FLAT): one HEAD per slash-aligned ancestor."""
+        """Opt-in ancestor walk (R-WRITE-FLAT): one HEAD per slash-aligned ancestor.
+
+        The HEADs go out concurrently (one round trip whatever the depth); the
+        answers are read nearest-the-root first, and a failing HEAD counts as
+        "not a file" (fail-open, as every error-path probe).
+        """
         if not self._reject_under_file:
             return
         parts = key.split("/")
-        for depth in range(1, len(parts)):
-            ancestor = "/".join(parts[:depth])
-            if self._probe_is_file(ancestor):
+        ancestors = ["/".join(parts[:depth]) for depth in range(1, len(parts))]
+        if not ancestors:
+            return
+        answers = self._transport.call_concurrently(
+            [self._head_request(a, action="write") for a in ancestors]
+        )
+        for ancestor, answer in zip(ancestors, answers, strict=True):
+            if not isinstance(answer, RemoteStoreError):
                 raise InvalidPath(
                     f"cannot write under {ancestor!r}: it is a file", path=key, backend=BACKEND
                 )
+
+    def _head_request(self, key: str, *, action: str) -> Request:
+        return Request("head_object", {"Bucket": self._bucket, "Key": key}, path=key, action=action)
 
     # -- probes -----------------------------------------------------------------------
     def exists(self, path: str) -> bool:
@@ -323,7 +338,27 @@ class S3Backend(Backend):
         key = self._key(path)
         if not key:
             return True
-        return self._head(key, action="exists") is not None or self._has_children(key)
+        # The HEAD (is it a file?) and the LIST (is it a folder?) go out together: a miss
+        # costs one round trip instead of two. Both are always sent, so the count is fixed.
+        listing = Request(
+            "list_objects_v2",
+            {"Bucket": self._bucket, "Prefix": folder_prefix(key), "MaxKeys": 1},
+            path=key,
+            action="exists",
+        )
+        head, children = self._transport.call_concurrently(
+            [self._head_request(key, action="exists"), listing]
+        )
+        if not isinstance(head, RemoteStoreError):
+            return True
+        if not isinstance(head, NotFound):
+            raise head
+        if isinstance(children, RemoteStoreError):
+            cause = children.__cause__
+            if isinstance(children, NotFound) and cause is not None and is_bucket_missing(cause):
+                return False  # R-ABSENT: an absent bucket holds nothing
+            raise children
+        return bool(children.get("KeyCount", len(children.get("Contents", ()))))
 
     def is_file(self, path: str) -> bool:
         self._check_open()

@@ -14,17 +14,29 @@ Errors are mapped here, with the original exception as ``__cause__``.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from ..._errors import RemoteStoreError
 from ._errors import map_error
 from ._options import CaBundle
 
-__all__ = ["S3Transport"]
+__all__ = ["Request", "S3Transport"]
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request of a concurrent batch: the operation, its parameters, how to name a failure."""
+
+    operation: str
+    params: dict[str, Any] = field(default_factory=dict)
+    path: str | None = None
+    action: str = "request"
 
 
 class S3Transport:
@@ -70,6 +82,35 @@ class S3Transport:
             raise
         except Exception as exc:
             raise self.map(exc, path=path, action=action, conditional=conditional) from exc
+
+    def call_concurrently(
+        self, requests: Sequence[Request]
+    ) -> list[dict[str, Any] | RemoteStoreError]:
+        """Send ``requests`` at once (one round trip of latency); each answer or mapped error.
+
+        Every request is sent even if another fails; the caller decides, in its own
+        order, which answer counts, so concurrency changes latency but never the
+        result. A mapped error keeps the SDK exception as ``__cause__``.
+        """
+
+        async def _all() -> list[Any]:
+            return await asyncio.gather(
+                *(self.acall(r.operation, dict(r.params)) for r in requests),
+                return_exceptions=True,
+            )
+
+        answers = self.run(_all)
+        results: list[dict[str, Any] | RemoteStoreError] = []
+        for request, answer in zip(requests, answers, strict=True):
+            if isinstance(answer, RemoteStoreError | dict):
+                results.append(answer)
+            elif isinstance(answer, Exception):
+                mapped = self.map(answer, path=request.path, action=request.action)
+                mapped.__cause__ = answer
+                results.append(mapped)
+            else:  # KeyboardInterrupt, CancelledError: never swallowed
+                raise answer
+        return results
 
     def map(
         self, exc: BaseException, *, path: str | None, action: str, conditional: bool = False
