@@ -94,7 +94,7 @@ class S3Transport:
         """
 
         async def _all() -> list[Any]:
-            return await asyncio.gather(
+            return await asyncio.gather(  # type: ignore[no-any-return]
                 *(self.acall(r.operation, dict(r.params)) for r in requests),
                 return_exceptions=True,
             )
