@@ -3,7 +3,12 @@
 Config objects are frozen and their mappings are read-only views, so a config
 that passed validation cannot change afterwards (IO-12). Credentials under the
 sensitive option names are wrapped in ``Secret`` however the config was built
-(``from_dict`` or direct construction), so they never show in ``repr``.
+(``from_dict`` or direct construction), and so are string values under
+credential-like keys at any depth of a nested option (``client_options={"token":
+...}``, ``config={"passphrase": ...}``). A number under a credential key (YAML
+``password: 1234``) is accepted and held as its text in a ``Secret``. ``repr``
+and ``str`` redact at any depth by key name and by value shape (URL userinfo,
+PEM blocks), whatever was wrapped.
 
 No implicit environment lookups happen anywhere: environment variables enter a
 config only through ``resolve_env`` (or ``resolve_env_vars=True`` on a loader).
@@ -22,6 +27,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from ._redact import protect, redact_value
 from ._retry import RetryPolicy
 from ._secret import Secret
 
@@ -47,18 +53,29 @@ SENSITIVE_KEYS = frozenset(
 )
 
 
+def _as_secret(value: object, owner: str, name: str) -> object:
+    """A credential value as a ``Secret``; numbers (YAML ``password: 1234``) become their text."""
+    if value is None or isinstance(value, Secret):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise TypeError(
+            f"{owner}: option '{name}' is a credential and must be a str, a number or a Secret, "
+            f"got {type(value).__name__}"
+        )
+    return Secret(value)
+
+
 def _wrap_secrets(options: Mapping[str, object], owner: str) -> dict[str, object]:
     wrapped: dict[str, object] = {}
     for name, value in options.items():
         if not isinstance(name, str):
             raise TypeError(f"{owner}: option names must be str, got {name!r}")
-        if name in SENSITIVE_KEYS and value is not None and not isinstance(value, Secret):
-            if not isinstance(value, str):
-                raise TypeError(
-                    f"{owner}: option '{name}' is a credential and must be a str or Secret, "
-                    f"got {type(value).__name__}"
-                )
-            value = Secret(value)
+        if name in SENSITIVE_KEYS:
+            value = _as_secret(value, owner, name)
+        else:
+            value = protect({name: value})[name]  # pkey PEM text, nested token/passphrase ...
         wrapped[name] = value
     return wrapped
 
@@ -88,6 +105,13 @@ class BackendConfig:
         if self.retry is not None and not isinstance(self.retry, RetryPolicy):
             raise TypeError(f"retry must be a RetryPolicy or None, got {type(self.retry).__name__}")
 
+    def __repr__(self) -> str:
+        # Redacted at any depth, by key name and by value shape (remote_store._redact).
+        return (
+            f"BackendConfig(type={self.type!r}, options={redact_value(self.options)!r}, "
+            f"retry={self.retry!r})"
+        )
+
 
 @dataclass(frozen=True)
 class StoreProfile:
@@ -103,6 +127,12 @@ class StoreProfile:
         if not isinstance(self.root_path, str):
             raise TypeError(f"store 'root_path' must be a str, got {type(self.root_path).__name__}")
         object.__setattr__(self, "options", _read_only(self.options, "store options"))
+
+    def __repr__(self) -> str:
+        return (
+            f"StoreProfile(backend={self.backend!r}, root_path={self.root_path!r}, "
+            f"options={redact_value(self.options)!r})"
+        )
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,8 @@ so ``except`` clauses do not depend on their order::
 
 from __future__ import annotations
 
+from ._redact import redact_text
+
 __all__ = [
     "AlreadyExists",
     "BackendUnavailable",
@@ -46,6 +48,7 @@ class RemoteStoreError(Exception):
         path: str | None = None,
         backend: str | None = None,
     ) -> None:
+        message = redact_text(message)
         super().__init__(message)
         self.message = message
         self.path = path

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from ._redact import redact_text, register_secret
+
 __all__ = ["Secret", "SecretRedactionFilter", "reveal"]
 
 
@@ -23,6 +25,7 @@ class Secret:
         if not isinstance(value, str):
             raise TypeError(f"Secret value must be a str, got {type(value).__name__}")
         object.__setattr__(self, "_value", value)
+        register_secret(value)
 
     def reveal(self) -> str:
         return self._value
@@ -65,7 +68,16 @@ def reveal(value: str | Secret | None) -> str | None:
 
 
 class SecretRedactionFilter(logging.Filter):
-    """Replaces ``Secret`` arguments of a log record with ``***`` before formatting."""
+    """Scrubs a log record before any handler formats it: attach it to your handlers.
+
+    The message (arguments merged in) loses ``Secret`` values, every registered
+    secret text, URL userinfo and PEM blocks (see ``remote_store._redact``);
+    a traceback attached with ``exc_info`` is formatted here and scrubbed too.
+    On a handler it covers every logger's records (botocore, paramiko, ...);
+    on a logger only the records logged to that very logger.
+    """
+
+    _formatter = logging.Formatter()
 
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
@@ -73,4 +85,16 @@ class SecretRedactionFilter(logging.Filter):
             record.args = tuple("***" if isinstance(a, Secret) else a for a in args)
         elif isinstance(args, dict):
             record.args = {k: ("***" if isinstance(v, Secret) else v) for k, v in args.items()}
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string: leave it to the handler to report
+            return True
+        record.msg = redact_text(message)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self._formatter.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact_text(record.stack_info)
         return True

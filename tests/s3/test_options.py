@@ -75,9 +75,16 @@ def test_repr_masks_credentials() -> None:
     assert "key=None" in repr(S3Backend("b"))
 
 
+def test_credentials_are_held_as_secrets_until_the_client_is_built() -> None:
+    result = settings(key="id", secret=Secret("pw"))
+    assert (result.fs_kwargs["key"], result.fs_kwargs["secret"]) == (Secret("id"), Secret("pw"))
+
+
 def test_secret_credentials_are_revealed_only_to_the_client() -> None:
-    result = settings(key=Secret("id"), secret=Secret("pw"))
-    assert (result.fs_kwargs["key"], result.fs_kwargs["secret"]) == ("id", "pw")
+    backend = S3Backend("b", endpoint_url=DEAD, key=Secret("id"), secret=Secret("pw"))
+    fs = backend._transport.fs  # building the client does no I/O
+    assert (fs.key, fs.secret) == ("id", "pw")
+    backend.close()
 
 
 # -- CA bundle resolution ------------------------------------------------------------------------
@@ -245,7 +252,7 @@ def test_explicit_parameters_override_client_options() -> None:
         },
     ).fs_kwargs
     assert kwargs["endpoint_url"] == "https://minio:9000"
-    assert kwargs["key"] == "k2"
+    assert kwargs["key"] == Secret("k2")
     assert kwargs["client_kwargs"]["region_name"] == "eu-west-1"
 
 

@@ -51,7 +51,7 @@ def test_unknown_top_level_keys_warn() -> None:
         ({"stores": {"s": {"backend": "b", "root_path": 1}}}, TypeError),
         ({"backends": {"b": {"type": "memory", "retry": {"bogus": 1}}}}, TypeError),
         ({"backends": {"b": {"type": "memory", "retry": {"max_attempts": 0}}}}, ValueError),
-        ({"backends": {"b": {"type": "s3", "options": {"password": 5}}}}, TypeError),
+        ({"backends": {"b": {"type": "s3", "options": {"password": [5]}}}}, TypeError),
     ],
 )
 def test_from_dict_shape_errors(data: dict[str, object], error: type[Exception]) -> None:
@@ -66,7 +66,15 @@ def test_bad_retry_error_names_the_backend() -> None:
 
 def test_non_str_secret_error_names_the_option() -> None:
     with pytest.raises(TypeError, match="'password'"):
-        RegistryConfig.from_dict({"backends": {"b": {"type": "x", "options": {"password": 1}}}})
+        RegistryConfig.from_dict({"backends": {"b": {"type": "x", "options": {"password": [1]}}}})
+
+
+def test_a_numeric_credential_is_held_as_its_text_in_a_secret() -> None:
+    # YAML `password: 1234` loads as an int; it is accepted, not refused.
+    cfg = RegistryConfig.from_dict(
+        {"backends": {"b": {"type": "x", "options": {"password": 1234}}}}
+    )
+    assert cfg.backends["b"].options["password"] == Secret("1234")
 
 
 def test_retry_dict_becomes_a_policy() -> None:

@@ -88,3 +88,89 @@ def test_store_logs_never_contain_config_secrets(caplog: pytest.LogCaptureFixtur
         store.write("f.txt", b"x")
         store.read_bytes("f.txt")
     assert caplog.records and PLAIN not in caplog.text
+
+
+PROXY_PW = "proxy-pw-7f3a9c"
+PEM = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAA-pem-body\n-----END OPENSSH PRIVATE KEY-----"
+
+
+def test_config_repr_masks_credentials_at_any_depth_by_key_name() -> None:
+    cfg = BackendConfig(
+        type="s3",
+        options={
+            "client_options": {"token": "tok-1a2b3c", "nested": [{"passphrase": "pp-4d5e6f"}]}
+        },
+    )
+    text = repr(cfg) + str(cfg)
+    assert "tok-1a2b3c" not in text and "pp-4d5e6f" not in text
+
+
+def test_config_repr_masks_url_userinfo_and_pem_blocks_by_shape() -> None:
+    cfg = BackendConfig(
+        type="sftp",
+        options={
+            "host": "h",
+            "extra": {"proxies": {"https": f"http://puser:{PROXY_PW}@127.0.0.1:3128"}},
+            "note": PEM,
+        },
+    )
+    text = repr(cfg)
+    assert PROXY_PW not in text and "puser" not in text and "pem-body" not in text
+    assert "http://***@127.0.0.1:3128" in text  # the useful part stays
+
+
+def test_nested_credentials_are_held_as_secrets() -> None:
+    cfg = BackendConfig(type="s3", options={"client_options": {"token": "tok-1a2b3c"}})
+    client_options = cfg.options["client_options"]
+    assert isinstance(client_options, dict) and client_options["token"] == Secret("tok-1a2b3c")
+
+
+def test_error_messages_are_scrubbed_of_url_userinfo() -> None:
+    from remote_store import BackendUnavailable
+
+    error = BackendUnavailable(f"proxy http://u:{PROXY_PW}@h:1 refused")
+    assert PROXY_PW not in str(error) and PROXY_PW not in repr(error)
+
+
+def test_redaction_filter_masks_url_userinfo_and_registered_secrets_in_any_logger(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    Secret("registered-9x8y7z")
+    redactor = SecretRedactionFilter()
+    caplog.handler.addFilter(redactor)
+    try:
+        with caplog.at_level(logging.DEBUG):
+            logging.getLogger("botocore.test").debug("proxy http://u:%s@h:1", PROXY_PW)
+            logging.getLogger("aiohttp.test").debug("header Credential=registered-9x8y7z/x")
+            try:
+                raise RuntimeError(f"url=http://u:{PROXY_PW}@h:1")
+            except RuntimeError:
+                logging.getLogger("s3fs.test").exception("failed")
+    finally:
+        caplog.handler.removeFilter(redactor)
+    assert len(caplog.records) == 3
+    assert PROXY_PW not in caplog.text and "registered-9x8y7z" not in caplog.text
+
+
+def test_redact_exception_replaces_a_cause_chain_that_shows_a_credential() -> None:
+    import traceback
+
+    from remote_store._redact import RedactedError, redact_exception
+
+    try:
+        try:
+            raise OSError(f"connect to http://u:{PROXY_PW}@h:1 failed")
+        except OSError as inner:
+            raise ValueError("outer") from inner
+    except ValueError as exc:
+        clean = redact_exception(exc)
+    text = "".join(traceback.format_exception(clean))
+    assert isinstance(clean, RedactedError) and PROXY_PW not in text
+    assert "builtins.OSError" in text and "http://***@h:1" in text
+
+
+def test_redact_exception_keeps_a_harmless_exception_as_it_is() -> None:
+    from remote_store._redact import redact_exception
+
+    exc = OSError("connection refused")
+    assert redact_exception(exc) is exc

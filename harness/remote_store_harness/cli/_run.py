@@ -29,7 +29,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from ..probe._errors import RunError, UsageError
 
@@ -119,6 +119,13 @@ def _suites(text: str) -> list[str]:
 
 
 def _redacted(argv: Sequence[str]) -> list[str]:
+    """The command line as shown: secret flags' values and URL userinfo (``--proxy``) masked."""
+    from remote_store._redact import redact_text
+
+    return [redact_text(item) for item in _masked_flags(argv)]
+
+
+def _masked_flags(argv: Sequence[str]) -> list[str]:
     out: list[str] = []
     hide_next = False
     for item in argv:
@@ -147,6 +154,9 @@ def _external_target(args: argparse.Namespace) -> Any:
         raise UsageError(
             "no credentials: pass --key/--secret or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
         )
+    from remote_store._redact import register_secret
+
+    register_secret(secret)  # masked in the console, the reports and the JSON from now on
     credentials = Credentials(
         key,
         secret,
@@ -203,12 +213,28 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 
 
 def _progress_stream() -> TextIO:
-    """A private duplicate of stdout: pytest's fd-level capture cannot swallow it."""
+    """A private duplicate of stdout (pytest's fd-level capture cannot swallow it), redacted."""
     sys.stdout.flush()
     try:
-        return os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1, encoding="utf-8")
+        raw: TextIO = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1, encoding="utf-8")
     except (OSError, ValueError, AttributeError):  # stdout without a descriptor (tests)
-        return sys.stdout
+        raw = sys.stdout
+    return cast(TextIO, _RedactingStream(raw))
+
+
+class _RedactingStream:
+    """Console text through the library's redaction: a proxy password never reaches stdout."""
+
+    def __init__(self, raw: TextIO) -> None:
+        self._raw = raw
+
+    def write(self, text: str) -> int:
+        from remote_store._redact import redact_text
+
+        return self._raw.write(redact_text(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._raw, name)
 
 
 # --- the run --------------------------------------------------------------------------------
@@ -238,7 +264,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _fail(message: str, code: int) -> int:
     sys.stdout.flush()
-    print(f"remote-store-harness run: error: {' '.join(message.split())}", file=sys.stderr)
+    from remote_store._redact import redact_text
+
+    text = redact_text(" ".join(message.split()))
+    print(f"remote-store-harness run: error: {text}", file=sys.stderr)
     return code
 
 

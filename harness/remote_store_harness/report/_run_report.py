@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from remote_store._redact import redact_text
+
 from .._events import format_elapsed
 from ..probe._run import ProbeReport
 from ..suites._runner import SuiteResult
@@ -468,7 +470,12 @@ def write_report(record: RunRecord, directory: Path) -> dict[str, Path]:
         "md": directory / "report.md",
         "html": directory / "report.html",
     }
-    paths["json"].write_text(json.dumps(record.to_json(), indent=2, default=str) + "\n")
-    paths["md"].write_text(_md(record, chart_files), encoding="utf-8")
-    paths["html"].write_text(_html(record, charts), encoding="utf-8")
+    # Every file goes through the library's redaction (URL userinfo, PEM blocks, secret values).
+    texts = {
+        "json": json.dumps(record.to_json(), indent=2, default=str) + "\n",
+        "md": _md(record, chart_files),
+        "html": _html(record, charts),
+    }
+    for kind, text in texts.items():
+        paths[kind].write_text(redact_text(text), encoding="utf-8")
     return paths

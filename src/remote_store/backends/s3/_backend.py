@@ -50,6 +50,7 @@ from ..._errors import (
 from ..._metadata import normalize_metadata
 from ..._models import UNKNOWN_TIME, FileInfo, FolderEntry, FolderInfo, WriteResult
 from ..._path import RemotePath, addressable_segments
+from ..._redact import protect, reveal_all
 from ..._retry import RetryPolicy
 from ..._secret import Secret
 from ._errors import BACKEND, is_bucket_missing
@@ -65,7 +66,7 @@ from ._listing import (
     to_file_info,
     valid_key,
 )
-from ._options import build_settings
+from ._options import as_secret, build_settings
 from ._read import open_reader
 from ._transport import Request, S3Transport
 from ._upload import PART_SIZE, MultipartSink, put_object
@@ -170,6 +171,12 @@ class S3Backend(Backend):
         reject_write_under_file_ancestor: bool = False,
         conditional_writes: bool = True,
     ) -> None:
+        # Credentials become Secrets first: if construction fails below, the frame locals
+        # (captured by pytest --showlocals, Sentry ...) show Secret('***'), not the value.
+        key = as_secret(key, "key")
+        secret = as_secret(secret, "secret")
+        if isinstance(client_options, Mapping):
+            client_options = protect(dict(client_options), urls=True)
         for option, flag in (
             ("reject_write_under_file_ancestor", reject_write_under_file_ancestor),
             ("conditional_writes", conditional_writes),
@@ -237,7 +244,7 @@ class S3Backend(Backend):
                     session = _session_for(kwargs)
                     if session is not None:
                         kwargs["session"] = session
-                    fs = _s3fs().S3FileSystem(**kwargs)
+                    fs = _s3fs().S3FileSystem(**reveal_all(kwargs))  # the SDK hand-off
                     self._transport_obj = S3Transport(fs, self._settings.ca)
                 transport = self._transport_obj
         return transport

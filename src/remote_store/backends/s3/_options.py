@@ -31,12 +31,13 @@ from pathlib import Path
 from typing import Any
 
 from ..._retry import RetryPolicy
-from ..._secret import Secret, reveal
+from ..._secret import Secret
 
 __all__ = [
     "CA_ENV_VARS",
     "CaBundle",
     "S3Settings",
+    "as_secret",
     "build_settings",
     "normalise_endpoint",
     "resolve_ca_bundle",
@@ -69,14 +70,18 @@ class CaBundle:
 
 @dataclass(frozen=True)
 class S3Settings:
-    """The validated result of the constructor options."""
+    """The validated result of the constructor options.
+
+    Credentials in ``fs_kwargs`` (key, secret, token, proxy URLs with userinfo)
+    are ``Secret`` objects; ``reveal_all`` turns them into text for s3fs.
+    """
 
     bucket: str
     endpoint_url: str | None
     region_name: str | None
     ca: CaBundle
     fs_kwargs: dict[str, Any]
-    """Keyword arguments for ``s3fs.S3FileSystem`` (credentials included: never log this)."""
+    """Keyword arguments for ``s3fs.S3FileSystem``, credentials held as ``Secret``."""
 
 
 def normalise_endpoint(endpoint_url: str | None) -> str | None:
@@ -119,6 +124,15 @@ def resolve_ca_bundle(explicit: str | None, environ: Mapping[str, str] | None = 
             f"tls_ca_bundle path does not exist or is not a file: {path!r} (from {source})"
         )
     return CaBundle(path, source)
+
+
+def as_secret(value: object, option: str) -> Secret | None:
+    """``value`` as a ``Secret`` (``None`` stays ``None``); other types are a ``ValueError``."""
+    if value is None or isinstance(value, Secret):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"{option} must be a str or Secret, got {type(value).__name__}")
+    return Secret(value)
 
 
 def _require_dict(value: object, option: str) -> dict[str, Any]:
@@ -172,9 +186,8 @@ def build_settings(
         raise ValueError("bucket must be a non-empty string")
     if "/" in bucket:
         raise ValueError(f"bucket must be a bare bucket name without '/', got {bucket!r}")
-    for option, value in (("key", key), ("secret", secret)):
-        if value is not None and not isinstance(value, str | Secret):
-            raise ValueError(f"{option} must be a str or Secret, got {type(value).__name__}")
+    key = as_secret(key, "key")
+    secret = as_secret(secret, "secret")
     if region_name is not None and not isinstance(region_name, str):
         raise ValueError(f"region_name must be a string, got {type(region_name).__name__}")
     if retry is not None and not isinstance(retry, RetryPolicy):
@@ -193,14 +206,11 @@ def build_settings(
         options["endpoint_url"] = normalise_endpoint(options["endpoint_url"])
         if options["endpoint_url"] is None:
             del options["endpoint_url"]
+    # Credentials stay Secrets in fs_kwargs; the backend reveals them when it builds s3fs.
     if key is not None:
-        options["key"] = reveal(key)
-    elif isinstance(options.get("key"), Secret):
-        options["key"] = reveal(options["key"])
+        options["key"] = key
     if secret is not None:
-        options["secret"] = reveal(secret)
-    elif isinstance(options.get("secret"), Secret):
-        options["secret"] = reveal(options["secret"])
+        options["secret"] = secret
 
     client_kwargs = _require_dict(options.get("client_kwargs", {}), "client_kwargs")
     if "config" in client_kwargs:

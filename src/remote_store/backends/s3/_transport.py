@@ -9,7 +9,9 @@ transport errors, on top of botocore's retries), so ``RetryPolicy(max_attempts=N
 would not mean N attempts. It also rewrites ``ClientError`` into ``OSError``
 subclasses, losing the error code our mapping relies on.
 
-Errors are mapped here, with the original exception as ``__cause__``.
+Errors are mapped here, with the original exception as ``__cause__``, or a redacted
+stand-in when its text carries a credential (an aiohttp proxy error shows the proxy
+URL with its password).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from ..._errors import RemoteStoreError
+from ..._redact import redact_exception
 from ._errors import map_error
 from ._options import CaBundle
 
@@ -81,7 +84,10 @@ class S3Transport:
         except RemoteStoreError:
             raise
         except Exception as exc:
-            raise self.map(exc, path=path, action=action, conditional=conditional) from exc
+            error = self.map(exc, path=path, action=action, conditional=conditional)
+            cause = redact_exception(exc)
+        # Raised outside the handler: a redacted cause must not leave the original as context.
+        raise error from cause
 
     def call_concurrently(
         self, requests: Sequence[Request]
