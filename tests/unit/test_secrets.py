@@ -91,7 +91,10 @@ def test_store_logs_never_contain_config_secrets(caplog: pytest.LogCaptureFixtur
 
 
 PROXY_PW = "proxy-pw-7f3a9c"
-PEM = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAA-pem-body\n-----END OPENSSH PRIVATE KEY-----"
+PEM = (
+    "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAA-pem-body\n"
+    "-----END OPENSSH PRIVATE KEY-----"
+)
 
 
 def test_config_repr_masks_credentials_at_any_depth_by_key_name() -> None:
