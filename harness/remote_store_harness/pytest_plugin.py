@@ -135,6 +135,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "(external target only; default: none, proxy variables are never consulted)",
     )
     group.addoption(
+        "--conformance-backend",
+        action="append",
+        default=[],
+        metavar="MODULE_OR_FILE",
+        help="extra conformance-suite backend plug-in: a dotted module name or a *.py path "
+        "(repeatable; see remote_store_harness/suites/conformance/README.md)",
+    )
+    parser.addini(
+        "conformance_backends",
+        type="linelist",
+        default=[],
+        help="extra conformance-suite backend plug-ins (dotted module names or *.py paths "
+        "relative to the rootdir)",
+    )
+    group.addoption(
         "--s3-addressing",
         choices=ADDRESSING_CHOICES,
         default="path",

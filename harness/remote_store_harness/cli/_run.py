@@ -360,7 +360,7 @@ def _run_suites(
     progress: Any,
     report_dir: Path,
 ) -> None:
-    from ..suites._runner import SuiteResult, locate_suites
+    from ..suites._runner import PACKAGED_SUITES, SuiteResult, locate_suites
 
     if "probe" in suites:
         if external is not None:
@@ -376,11 +376,11 @@ def _run_suites(
         return
     root = locate_suites()
     for name in pytest_suites:
-        if root is None:
+        if root is None and name not in PACKAGED_SUITES:
             record.suites.append(SuiteResult(
                 name, "unavailable",
-                note="the pytest suites ship with the source tree: run from a clone "
-                     "(git clone ... && pip install -e '.[dev]'); the probe works anywhere",
+                note=f"the {name} suite ships with the source tree: run from a clone "
+                     "(git clone ... && pip install -e '.[dev]')",
             ))  # fmt: skip
             progress.note(f"[{name}] unavailable: not run from a source checkout")
             continue
@@ -400,7 +400,12 @@ _QUICK_CONFORMANCE = "memory or s3-tls-virtual"
 
 
 def _run_pytest(
-    name: str, root: Path, args: argparse.Namespace, external: Any, progress: Any, report_dir: Path
+    name: str,
+    root: Path | None,
+    args: argparse.Namespace,
+    external: Any,
+    progress: Any,
+    report_dir: Path,
 ) -> Any:
     from ..suites._runner import run_pytest_suite
 

@@ -1,11 +1,10 @@
-"""Run the repository's pytest suites in-process and collect one outcome per case.
+"""Run the pytest suites in-process and collect one outcome per case.
 
-The conformance, scenario and benchmark suites live in the source tree (``tests/``,
-``benchmarks/``), not in the installed package: they are the project's own tests and need its
-conftest files. :func:`locate_suites` finds them next to this package (editable install from a
-clone) or under the current directory (a clone used with a regular install); when neither
-exists the suites are reported as unavailable and only the probe, which needs nothing but
-boto3, runs.
+The conformance suite ships in this package (:mod:`remote_store_harness.suites.conformance`), so
+it runs from any install. The scenario and benchmark suites are the repository's (``tests/``,
+``benchmarks/``, with its conftest files): :func:`locate_suites` finds a source tree next to this
+package (editable install from a clone) or under the current directory; without one those two
+are reported as unavailable.
 
 Each suite is one ``pytest.main`` call with a small plugin (:class:`CaseCollector`) that turns
 pytest reports into :class:`CaseResult` s and progress events. pytest's own terminal output goes
@@ -26,20 +25,35 @@ from typing import Any
 from .._events import ProgressSink
 
 __all__ = [
+    "PACKAGED_SUITES",
     "SUITE_PATHS",
     "CaseCollector",
     "CaseResult",
     "SuiteResult",
     "locate_suites",
     "run_pytest_suite",
+    "suite_path",
 ]
 
-#: Suite name -> path relative to the repository root.
+#: Suite name -> path relative to the repository root (suites that need a source tree).
 SUITE_PATHS: Mapping[str, str] = {
-    "conformance": "tests/conformance",
     "scenarios": "tests/scenarios",
     "bench": "benchmarks",
 }
+
+#: Suites shipped in the package: they run from any install.
+PACKAGED_SUITES = frozenset({"conformance"})
+
+
+def suite_path(name: str, root: Path | None) -> Path:
+    """Where suite *name* lives: in the package, or under the source tree *root*."""
+    if name in PACKAGED_SUITES:
+        from . import conformance
+
+        return Path(conformance.__file__).resolve().parent
+    if root is None:
+        raise ValueError(f"suite {name!r} needs a source tree")
+    return root / SUITE_PATHS[name]
 
 
 @dataclass(frozen=True)
@@ -92,11 +106,11 @@ class SuiteResult:
 
 
 def locate_suites(start: Path | None = None) -> Path | None:
-    """The repository root holding ``tests/conformance`` (None if this is not a source tree)."""
-    candidates = [Path(__file__).resolve().parents[2], (start or Path.cwd()).resolve()]
+    """The repository root holding ``tests/scenarios`` (None if this is not a source tree)."""
+    candidates = [Path(__file__).resolve().parents[3], (start or Path.cwd()).resolve()]
     candidates += list((start or Path.cwd()).resolve().parents)
     for root in candidates:
-        if (root / "pyproject.toml").is_file() and (root / "tests" / "conformance").is_dir():
+        if (root / "pyproject.toml").is_file() and (root / SUITE_PATHS["scenarios"]).is_dir():
             return root
     return None
 
@@ -221,14 +235,18 @@ def _environ(updates: Mapping[str, str]) -> Iterator[None]:
 
 def run_pytest_suite(
     name: str,
-    root: Path,
+    root: Path | None,
     extra_args: Sequence[str],
     *,
     log_path: Path,
     progress: ProgressSink | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> SuiteResult:
-    """Run one suite with ``pytest.main`` (cwd = repository root); never raises for test failures.
+    """Run one suite with ``pytest.main``; never raises for test failures.
+
+    With a source tree *root* pytest runs there with the repository's configuration (which adds
+    the repository-only conformance plug-ins, e.g. SFTP); without one it runs in the log's
+    directory with no configuration file at all.
 
     Ctrl-C inside pytest ends the suite with status "interrupted" (pytest has then run its
     teardowns); the caller is expected to stop there.
@@ -236,12 +254,14 @@ def run_pytest_suite(
     import pytest
 
     collector = CaseCollector(name, progress)
+    workdir = root if root is not None else log_path.parent
+    config_file = root / "pyproject.toml" if root is not None else Path(os.devnull)
     args = [
-        str(root / SUITE_PATHS[name]),
+        str(suite_path(name, root)),
         "--rootdir",
-        str(root),
+        str(workdir),
         "-c",
-        str(root / "pyproject.toml"),
+        str(config_file),
         "-p",
         "no:cacheprovider",
         "--continue-on-collection-errors",
@@ -253,7 +273,7 @@ def run_pytest_suite(
     cwd = Path.cwd()
     log_path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        os.chdir(root)
+        os.chdir(workdir)
         with _environ(environ or {}), _stdout_to(log_path):
             code = int(pytest.main(list(args), plugins=[collector]))
     finally:

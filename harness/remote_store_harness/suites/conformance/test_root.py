@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from remote_store import InvalidPath, RemotePath, Store
@@ -68,7 +70,9 @@ def test_both_root_spellings_have_the_same_native_path(store: Store) -> None:
     ],
 )
 @pytest.mark.parametrize("root", ROOTS)
-def test_file_operations_on_the_root_raise_invalid_path(store: Store, call, root: str) -> None:
+def test_file_operations_on_the_root_raise_invalid_path(
+    store: Store, call: Callable[[Store, str], object], root: str
+) -> None:
     with pytest.raises(InvalidPath):
         call(store, root)
 

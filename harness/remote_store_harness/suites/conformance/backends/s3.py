@@ -51,10 +51,9 @@ _SPECS: dict[str, dict[str, Any]] = {
 
 def make_store(request: pytest.FixtureRequest, backend_id: str) -> Iterator[Store]:
     pytest.importorskip("s3fs")
+    from remote_store.backends import S3Backend
     from remote_store_harness import TopologyError
     from remote_store_harness.pytest_plugin import unique_bucket_name
-
-    from remote_store.backends import S3Backend
 
     factory = request.getfixturevalue("s3_topology_factory")
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pytest
 
 from remote_store import FileInfo, FolderEntry, RemotePath, Store
@@ -24,7 +26,7 @@ def tree(store: Store) -> Store:
     return store
 
 
-def paths(entries) -> set[str]:
+def paths(entries: Iterable[FileInfo | FolderEntry]) -> set[str]:
     return {str(e.path) for e in entries}
 
 

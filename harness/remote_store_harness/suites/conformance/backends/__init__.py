@@ -1,0 +1,1 @@
+"""Conformance plug-ins shipped with the suite (memory, local, S3 on harness topologies)."""
