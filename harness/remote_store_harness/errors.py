@@ -12,6 +12,7 @@ a caller that cares about one part catches that part's base. The tree::
     │   ├── GatewayConfigError       (also ValueError) the gateway cannot serve that configuration
     │   ├── ProxyConfigError         (also ValueError) unusable resolve-map entry or credentials
     │   ├── ServerStateError         (also RuntimeError) a server used in the wrong life-cycle state
+    │   ├── HeadTimeout              a client started a request head but did not finish it in time
     │   └── HttpProtocolError        the peer sent something that is not HTTP/1.x we can relay
     │       └── IncompleteBody       the peer closed before the announced body was complete
     ├── BenchDataError               (also ValueError) not pytest-benchmark output of our cases
@@ -42,6 +43,7 @@ __all__ = [
     "EndpointUnreachable",
     "GatewayConfigError",
     "HarnessError",
+    "HeadTimeout",
     "HttpProtocolError",
     "IncompleteBody",
     "NetError",
@@ -105,6 +107,10 @@ class ProxyConfigError(NetError, ValueError):
 
 class ServerStateError(NetError, RuntimeError):
     """A server was used in the wrong life-cycle state (e.g. ``url`` before ``start()``)."""
+
+
+class HeadTimeout(NetError):
+    """A client started a request head but did not finish it in time."""
 
 
 class HttpProtocolError(NetError):

@@ -311,7 +311,7 @@ def s3_bucket(s3_topology: Topology) -> Iterator[str]:
 
     With an external target and ``--s3-bucket`` the given bucket is yielded and left untouched.
     """
-    fixed: str | None = getattr(s3_topology.target, "fixed_bucket", None)
+    fixed = s3_topology.target.fixed_bucket
     if fixed:
         yield fixed
         return

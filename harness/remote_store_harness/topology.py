@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from .endpoint import Endpoint, boto3_client
+from .endpoint import Addressing, Endpoint, boto3_client
 from .errors import TopologyError
 from .observe._faults import FaultPlan, Latency
 from .observe._requestlog import ProxyLog, RequestLog
@@ -63,7 +63,6 @@ TEST_HOST = "s3.test"
 #: Proxy credentials used when ``proxy_auth=True``.
 DEFAULT_PROXY_CREDENTIALS = ("harness", "harness-proxy-secret")
 
-Addressing = Literal["path", "virtual"]
 ProxyMode = Literal["none", "forward"]
 
 
@@ -112,8 +111,80 @@ class TopologySpec:
         return "-".join(parts)
 
 
+class _GatewayRoute:
+    """Clients reach the target through the harness gateway (and the forward proxy, if any):
+    every request is observed, and latency and faults can be injected."""
+
+    observed = True
+
+    def __init__(
+        self,
+        spec: TopologySpec,
+        gateway: Gateway,
+        proxy: ForwardProxy | None,
+        credentials: Credentials,
+        ca_path: Path | None,
+    ) -> None:
+        self.gateway = gateway
+        if spec.addressing == "path" and proxy is None:
+            url = gateway.url
+        else:
+            url = f"{'https' if spec.tls else 'http'}://{TEST_HOST}:{gateway.port}"
+        proxy_url: str | None = None
+        if proxy is not None:
+            creds = spec.proxy_credentials
+            proxy_url = proxy.url_with_credentials(*creds) if creds else proxy.url
+        self.endpoint = Endpoint(
+            url,
+            credentials,
+            ca_path=str(ca_path) if ca_path is not None else None,
+            proxy_url=proxy_url,
+            addressing=spec.addressing,
+        )
+        # Without a proxy, only the harness resolves s3.test and bucket.s3.test names.
+        self.needs_resolver = proxy is None and spec.addressing == "virtual"
+
+    @property
+    def gateway_url(self) -> str:
+        return self.gateway.url
+
+    @property
+    def log(self) -> RequestLog:
+        return self.gateway.log
+
+    def require_gateway(self) -> Gateway:
+        return self.gateway
+
+
+class _DirectRoute:
+    """Clients reach the target's own endpoint as configured (its CA, proxy and addressing; the
+    host names are the user's): nothing is observed, nothing can be injected."""
+
+    observed = False
+    needs_resolver = False
+
+    def __init__(self, target: Target) -> None:
+        self.endpoint = target.endpoint
+        self.log = RequestLog()  # always empty
+
+    @property
+    def gateway_url(self) -> str:
+        return self.endpoint.url
+
+    def require_gateway(self) -> Gateway:
+        raise TopologyError(
+            "this topology talks to an external endpoint directly: no gateway, so no "
+            "latency or fault injection"
+        )
+
+
 class Topology:
-    """A running topology. Create with :func:`start_topology`; :meth:`stop` releases everything."""
+    """A running topology. Create with :func:`start_topology`; :meth:`stop` releases everything.
+
+    How clients reach the target is one of two routes, fixed at start: through the gateway
+    (observed) or, for an external endpoint the gateway cannot front, directly. Everything a
+    client is told (:attr:`endpoint` and the option builders below) comes from that route.
+    """
 
     def __init__(
         self,
@@ -133,55 +204,45 @@ class Topology:
         self.proxy = proxy
         self.ca = ca
         self._owns_target = owns_target
-        self._ca_path = ca_path
         self._workdir = workdir
         self._resolver: HarnessResolver | None = None
         self._stopped = False
-        self._unobserved_log = RequestLog()
+        self._route: _GatewayRoute | _DirectRoute = (
+            _DirectRoute(target)
+            if gateway is None
+            else _GatewayRoute(spec, gateway, proxy, target.credentials, ca_path)
+        )
 
     # -- addresses -------------------------------------------------------------------------------
     @property
+    def endpoint(self) -> Endpoint:
+        """Everything a client needs to reach this topology, as one value."""
+        return self._route.endpoint
+
+    @property
     def scheme(self) -> str:
-        if self.gateway is None:
-            return urlsplit(self.target.endpoint_url).scheme
-        return "https" if self.spec.tls else "http"
+        return urlsplit(self.endpoint.url).scheme
 
     @property
     def observed(self) -> bool:
         """False for a direct topology (external https endpoint): no log, latency or faults."""
-        return self.gateway is not None
-
-    def _gateway(self) -> Gateway:
-        if self.gateway is None:
-            raise TopologyError(
-                "this topology talks to an external endpoint directly: no gateway, so no "
-                "latency or fault injection"
-            )
-        return self.gateway
+        return self._route.observed
 
     @property
     def gateway_url(self) -> str:
-        """``<scheme>://127.0.0.1:<port>``: the gateway reached directly (no names involved)."""
-        if self.gateway is None:
-            return self.target.endpoint_url
-        return self.gateway.url
+        """``<scheme>://127.0.0.1:<port>``: the gateway reached directly (no names involved);
+        a direct topology's endpoint URL."""
+        return self._route.gateway_url
 
     @property
     def endpoint_url(self) -> str:
         """The endpoint a client should use (see the module docstring's table)."""
-        if self.gateway is None or (self.spec.addressing == "path" and self.proxy is None):
-            return self.gateway_url
-        return f"{self.scheme}://{TEST_HOST}:{self.gateway.port}"
+        return self.endpoint.url
 
     @property
     def ca_path(self) -> str | None:
         """PEM file of the CA a client must trust (None when plain HTTP / system trust)."""
-        if self._ca_path is not None:
-            return str(self._ca_path)
-        if self.gateway is None:
-            external_ca: str | None = getattr(self.target, "ca_path", None)
-            return external_ca
-        return None
+        return self.endpoint.ca_path
 
     @property
     def proxy_url(self) -> str | None:
@@ -189,36 +250,16 @@ class Topology:
 
         For a direct topology: the external target's own proxy (``ExternalTarget.proxy_url``).
         """
-        if self.proxy is None:
-            if self.gateway is None:
-                target_proxy: str | None = getattr(self.target, "proxy_url", None)
-                return target_proxy
-            return None
-        creds = self.spec.proxy_credentials
-        return self.proxy.url_with_credentials(*creds) if creds else self.proxy.url
+        return self.endpoint.proxy_url
 
     @property
     def credentials(self) -> Credentials:
-        return self.target.credentials
+        return self.endpoint.credentials
 
     @property
-    def addressing(self) -> str:
+    def addressing(self) -> Addressing:
         """Bucket addressing clients use: the spec's, or a direct external target's own."""
-        if self.gateway is None:
-            target_addressing: str = getattr(self.target, "addressing", "path")
-            return target_addressing
-        return self.spec.addressing
-
-    @property
-    def endpoint(self) -> Endpoint:
-        """Everything a client needs to reach this topology, as one value."""
-        return Endpoint(
-            url=self.endpoint_url,
-            credentials=self.credentials,
-            ca_path=self.ca_path,
-            proxy_url=self.proxy_url,
-            addressing=self.addressing,  # type: ignore[arg-type]
-        )
+        return self.endpoint.addressing
 
     @property
     def needs_resolver(self) -> bool:
@@ -226,7 +267,7 @@ class Topology:
 
         Never for a direct topology: its host names are the user's (their DNS or their proxy).
         """
-        return self.gateway is not None and self.proxy is None and self.addressing == "virtual"
+        return self._route.needs_resolver
 
     @property
     def resolver(self) -> HarnessResolver:
@@ -241,7 +282,7 @@ class Topology:
     @property
     def request_log(self) -> RequestLog:
         """The gateway's log (an always-empty log for a direct topology)."""
-        return self.gateway.log if self.gateway is not None else self._unobserved_log
+        return self._route.log
 
     @property
     def proxy_log(self) -> ProxyLog | None:
@@ -249,11 +290,11 @@ class Topology:
 
     @property
     def faults(self) -> FaultPlan:
-        return self._gateway().faults
+        return self._route.require_gateway().faults
 
     def set_latency(self, latency: Latency) -> None:
         """Applies to requests that start after the call."""
-        self._gateway().set_latency(latency)
+        self._route.require_gateway().set_latency(latency)
 
     # -- client configuration --------------------------------------------------------------------
     def _proxies(self) -> dict[str, str | None]:
@@ -488,13 +529,15 @@ def start_topology(
 def _direct_reason(target: Target) -> str | None:
     """Why ``target`` must be used directly (None when the gateway can front it).
 
-    The gateway forwards to ``http://host:port`` only, by itself (no proxy) and path-style.
+    The gateway forwards to ``http://host:port`` only, by itself (no proxy), path-style and
+    trusting no CA of the target's.
     """
-    if getattr(target, "proxy_url", None):
+    endpoint = target.endpoint
+    if endpoint.proxy_url:
         return "is reached through its own proxy"
-    if getattr(target, "addressing", "path") != "path":
+    if endpoint.addressing != "path":
         return "needs virtual-host addressing"
-    parts = urlsplit(target.endpoint_url)
+    parts = urlsplit(endpoint.url)
     if parts.scheme != "http" or parts.port is None:
         return "is not plain http://host:port"
     return None

@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 
-from ..errors import HttpProtocolError, IncompleteBody
+from ..errors import HeadTimeout, HttpProtocolError, IncompleteBody
 
 __all__ = [
     "PIECE",
@@ -299,10 +299,6 @@ async def discard_body(head: RequestHead, reader: asyncio.StreamReader) -> tuple
 
 #: Serves one request whose head has been read; returns whether the connection stays open.
 RequestServer = Callable[[RequestHead, asyncio.StreamReader, asyncio.StreamWriter], Awaitable[bool]]
-
-
-class HeadTimeout(Exception):
-    """A client started a request head but did not finish it in time."""
 
 
 async def read_head_within(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ._base import (
     Credentials,
+    LoopbackTarget,
     PopulateItem,
     Target,
     TargetError,
@@ -20,6 +21,7 @@ __all__ = [
     "TARGET_KINDS",
     "Credentials",
     "ExternalTarget",
+    "LoopbackTarget",
     "MinioTarget",
     "MotoProcessTarget",
     "MotoThreadTarget",

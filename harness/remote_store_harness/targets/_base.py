@@ -1,9 +1,15 @@
 """The contract every S3 target fulfils, and the errors targets raise.
 
-A target is the S3-speaking server at the far end of a topology. The gateway always sits in front of
-it, so a target only has to speak plain HTTP on loopback (``endpoint_url``); TLS, proxies, logging
-and faults are the topology's business. Targets manage buckets themselves (not through the gateway)
-so that fixture set-up and tear-down never appear in a test's request log.
+A target is the S3-speaking server at the far end of a topology. A server the harness runs speaks
+plain HTTP on loopback, path-style, without proxy or CA; the gateway sits in front of it and TLS,
+proxies, logging and faults are the topology's business. An endpoint the harness does not run may
+need its own CA, proxy or addressing: :attr:`Target.endpoint` carries them, and the topology
+routes by it (see :mod:`remote_store_harness.topology`). Targets manage buckets themselves (not
+through the gateway) so that fixture set-up and tear-down never appear in a test's request log.
+
+A new kind of server the harness runs subclasses :class:`LoopbackTarget` (it supplies the
+routing defaults) and implements ``start``/``stop``, ``endpoint_url``, ``credentials`` and the
+bucket methods.
 """
 
 from __future__ import annotations
@@ -11,11 +17,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol, runtime_checkable
 
-from ..endpoint import Credentials
+from .._lifecycle import StartStop
+from ..endpoint import Credentials, Endpoint
 from ..errors import TargetError, TargetStartError, TargetUnavailable
 
 __all__ = [
     "Credentials",
+    "LoopbackTarget",
     "PopulateItem",
     "Target",
     "TargetError",
@@ -58,6 +66,17 @@ class Target(Protocol):
     @property
     def credentials(self) -> Credentials: ...
 
+    @property
+    def endpoint(self) -> Endpoint:
+        """How a client reaches the server directly: ``endpoint_url`` and ``credentials``, plus
+        the CA, proxy and addressing it needs (none, none and path for a loopback server)."""
+        ...
+
+    @property
+    def fixed_bucket(self) -> str | None:
+        """The one bucket tests must use instead of creating fresh ones (None: create them)."""
+        ...
+
     def create_bucket(self, name: str) -> None:
         """Create ``name``; creating a bucket that already exists and is ours is not an error."""
         ...
@@ -77,3 +96,22 @@ class Target(Protocol):
     def stop(self) -> None:
         """Release everything (processes, ports, threads). Idempotent."""
         ...
+
+
+class LoopbackTarget(StartStop):
+    """Base of the servers the harness runs: plain HTTP on loopback, path-style, no proxy, no
+    CA, fresh buckets per test. Subclasses provide ``endpoint_url`` and ``credentials``."""
+
+    fixed_bucket: str | None = None
+
+    @property
+    def endpoint_url(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def credentials(self) -> Credentials:
+        raise NotImplementedError
+
+    @property
+    def endpoint(self) -> Endpoint:
+        return Endpoint(self.endpoint_url, self.credentials)

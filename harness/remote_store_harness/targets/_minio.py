@@ -18,9 +18,9 @@ import time
 from collections.abc import Iterable
 from typing import Any, Self
 
-from .._lifecycle import StartStop
 from ._base import (
     Credentials,
+    LoopbackTarget,
     PopulateItem,
     TargetError,
     TargetStartError,
@@ -53,7 +53,7 @@ def _wait_live(host: str, port: int, deadline: float) -> None:
     wait_until_ready(probe, deadline, f"MinIO on {host}:{port}", interval=0.1)
 
 
-class MinioTarget(StartStop):
+class MinioTarget(LoopbackTarget):
     """MinIO on loopback, reached over plain HTTP (TLS and proxies are the gateway's job)."""
 
     name = "minio"

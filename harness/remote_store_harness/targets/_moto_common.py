@@ -9,8 +9,7 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any
 
-from .._lifecycle import StartStop
-from ._base import Credentials, PopulateItem, TargetError, TargetStartError
+from ._base import Credentials, LoopbackTarget, PopulateItem, TargetError, TargetStartError
 
 __all__ = ["MOTO_CREDENTIALS", "MotoTarget", "PrivateClient", "batched"]
 
@@ -75,7 +74,7 @@ class PrivateClient:
         return total
 
 
-class MotoTarget(StartStop):
+class MotoTarget(LoopbackTarget):
     """What both moto targets (subprocess and in-thread) do alike once running.
 
     Subclasses start and stop the server, set ``_client`` while it runs and provide ``port``;

@@ -62,7 +62,7 @@ def make_store(request: pytest.FixtureRequest, backend_id: str) -> Iterator[Stor
         if request.config.getoption("--s3-target") != "external":
             raise
         pytest.skip(f"external target: only the s3-http id runs here ({exc})")
-    fixed: str | None = getattr(topology.target, "fixed_bucket", None)
+    fixed = topology.target.fixed_bucket
     if fixed:
         # An external endpoint with a given bucket (``remote-store-harness run --endpoint``):
         # never create buckets there; each test works under a fresh prefix and removes only it.
