@@ -14,6 +14,8 @@ from remote_store_harness.targets import TargetError as TargetsTargetError
 
 # Modules with import-time side effects (``python -m`` entry points) are not imported here.
 _ENTRY_POINTS = {"remote_store_harness.cli.__main__"}
+#: Test suites shipped in the package: their exceptions are test doubles, not harness errors.
+_SHIPPED_TESTS = "remote_store_harness.suites.conformance"
 
 
 def _harness_modules() -> list[ModuleType]:
@@ -24,6 +26,7 @@ def _harness_modules() -> list[ModuleType]:
             remote_store_harness.__path__, prefix=f"{remote_store_harness.__name__}."
         )
         if info.name not in _ENTRY_POINTS
+        and not (info.name == _SHIPPED_TESTS or info.name.startswith(_SHIPPED_TESTS + "."))
     ]
     return [importlib.import_module(name) for name in names]
 
