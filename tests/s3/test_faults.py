@@ -76,8 +76,9 @@ def test_aiohttp_resends_an_idempotent_request_once_after_a_reset(
 def test_connection_reset_mid_multipart_leaves_no_object_and_no_upload(
     backend: S3Backend, topology: Any, s3_bucket: str, log: Any
 ) -> None:
-    # Part 2 and aiohttp's transparent re-send of it are both reset.
-    topology.faults.add(FaultRule(kind="reset", operation="UploadPart", nth={2, 3}))
+    # Parts are in flight together, so the n-th request is not "part n": reset them all
+    # (each part and aiohttp's transparent re-send of it).
+    topology.faults.add(FaultRule(kind="reset", operation="UploadPart"))
     with pytest.raises(BackendUnavailable):
         backend.write("big.bin", io.BytesIO(b"x" * (20 * MIB)))
     assert log.count(operation="CreateMultipartUpload") == 1
@@ -136,8 +137,11 @@ def test_a_failed_complete_aborts_the_upload(
     assert uploads_in_progress(topology, s3_bucket) == []
 
 
-def test_stream_writes_keep_memory_to_about_one_part(backend: S3Backend, log: Any) -> None:
+def test_stream_writes_with_one_part_in_flight_keep_memory_to_about_one_part(
+    backend_factory: Any, log: Any
+) -> None:
     """Parts leave as soon as they fill: 3 parts uploaded while the body is still arriving."""
+    backend = backend_factory(upload_concurrency=1)
     seen_parts: list[int] = []
 
     class Counting(io.RawIOBase):

@@ -329,3 +329,9 @@ def test_registry_reports_a_bad_option_as_value_error() -> None:
     )
     with Registry(config) as registry, pytest.raises(ValueError, match="bucket"):
         registry.get_store("d")
+
+
+@pytest.mark.parametrize("value", [0, 65, 2.0, True, "4"])
+def test_upload_concurrency_out_of_range_is_refused_naming_the_option(value: object) -> None:
+    with pytest.raises(ValueError, match="upload_concurrency"):
+        S3Backend("bucket", upload_concurrency=value)  # type: ignore[arg-type]

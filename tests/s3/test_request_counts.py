@@ -40,6 +40,51 @@ def test_small_stream_write_is_one_put(backend: S3Backend, log: Any) -> None:
     assert ops(log) == {"PutObject": 1}
 
 
+MIB = 1024 * 1024
+
+
+@pytest.mark.parametrize("source", ["bytes", "stream"])
+def test_a_body_of_exactly_one_part_is_one_put(backend: S3Backend, log: Any, source: str) -> None:
+    body = b"p" * (8 * MIB)
+    backend.write("one", body if source == "bytes" else io.BytesIO(body))
+    assert ops(log) == {"PutObject": 1}
+
+
+@pytest.mark.parametrize("source", ["bytes", "memoryview", "stream"])
+def test_a_large_write_is_create_one_upload_part_per_8_mib_and_complete(
+    backend: S3Backend, log: Any, source: str
+) -> None:
+    body = bytes(range(256)) * (33 * MIB // 256)
+    content: Any = {
+        "bytes": body,
+        "memoryview": memoryview(body),
+        "stream": io.BytesIO(body),
+    }[source]
+    result = backend.write("big", content)
+    assert result.size == len(body)
+    assert ops(log) == {
+        "CreateMultipartUpload": 1,
+        "UploadPart": math.ceil(len(body) / (8 * MIB)),
+        "CompleteMultipartUpload": 1,
+    }
+    assert backend.read_bytes("big") == body
+
+
+def test_parts_of_a_large_write_are_in_flight_together(
+    backend: S3Backend, topology: Any, log: Any
+) -> None:
+    stall = 2.0
+    # The first part's first attempt hangs; aiohttp re-sends it once the stall closes it.
+    topology.faults.add(
+        FaultRule(kind="stall", operation="UploadPart", nth={1}, stall_seconds=stall)
+    )
+    backend.write("big", b"z" * (32 * MIB + 1))
+    parts = [r.started_at for r in log.records() if r.operation == "UploadPart"]
+    assert len(parts) == 6  # 5 parts + the re-send of the stalled one
+    # Parts 2-4 left while part 1 was still unanswered (sequential parts would wait for it).
+    assert sorted(parts)[3] - parts[0] < stall
+
+
 def test_conditional_writes_off_is_head_then_put(backend_factory: Any, log: Any) -> None:
     backend = backend_factory(conditional_writes=False)
     backend.write("k", b"v")

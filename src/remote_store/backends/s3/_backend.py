@@ -69,7 +69,7 @@ from ._listing import (
 from ._options import as_secret, build_settings
 from ._read import open_reader
 from ._transport import Request, S3Transport
-from ._upload import PART_SIZE, MultipartSink, put_object
+from ._upload import PART_SIZE, PARTS_IN_FLIGHT, MultipartSink, put_object
 
 __all__ = ["S3Backend"]
 
@@ -151,6 +151,8 @@ class S3Backend(Backend):
             write target and refuse (``InvalidPath``) if one is an object.
         conditional_writes: send ``If-None-Match: *`` for ``overwrite=False``
             (default). Set ``False`` for services that reject or ignore it.
+        upload_concurrency: parts of one multipart upload on the wire at once
+            (default 4); memory per upload is about ``(upload_concurrency + 1) x 8 MiB``.
     """
 
     CAPABILITIES: ClassVar[CapabilitySet] = CapabilitySet.all_except(Capability.ATOMIC_MOVE)
@@ -170,6 +172,7 @@ class S3Backend(Backend):
         retry: RetryPolicy | None = None,
         reject_write_under_file_ancestor: bool = False,
         conditional_writes: bool = True,
+        upload_concurrency: int = PARTS_IN_FLIGHT,
     ) -> None:
         # Credentials become Secrets first: if construction fails below, the frame locals
         # (captured by pytest --showlocals, Sentry ...) show Secret('***'), not the value.
@@ -183,6 +186,15 @@ class S3Backend(Backend):
         ):
             if not isinstance(flag, bool):
                 raise ValueError(f"{option} must be a bool, got {type(flag).__name__}")
+        if (
+            not isinstance(upload_concurrency, int)
+            or isinstance(upload_concurrency, bool)
+            or not 1 <= upload_concurrency <= 64
+        ):
+            raise ValueError(
+                f"upload_concurrency must be an int from 1 to 64, got {upload_concurrency!r}"
+            )
+        self._upload_concurrency = upload_concurrency
         self._settings = build_settings(
             bucket=bucket,
             endpoint_url=endpoint_url,
@@ -461,7 +473,7 @@ class S3Backend(Backend):
         if not overwrite and not conditional:
             self._check_absent(key)
         if isinstance(content, bytes | bytearray | memoryview):
-            if len(content) <= PART_SIZE:
+            if memoryview(content).nbytes <= PART_SIZE:
                 return put_object(
                     self._transport,
                     self._bucket,
@@ -470,7 +482,7 @@ class S3Backend(Backend):
                     conditional=conditional,
                     metadata=meta,
                 )
-            sink = self._sink(key, conditional, meta)
+            sink = self._sink(key, conditional, meta, expected_size=memoryview(content).nbytes)
             try:
                 sink.write(content)
             except BaseException:
@@ -483,13 +495,7 @@ class S3Backend(Backend):
             )
         sink = self._sink(key, conditional, meta)
         try:
-            while True:
-                chunk = content.read(PART_SIZE)
-                if not chunk:
-                    break
-                if not isinstance(chunk, bytes | bytearray | memoryview):
-                    raise TypeError("content stream must yield bytes")
-                sink.write(chunk)
+            sink.write_from(content)
         except BaseException:
             sink.abort()
             raise
@@ -506,9 +512,22 @@ class S3Backend(Backend):
         """Same as ``write``: a PUT, and a multipart upload until completed, are invisible."""
         return self.write(path, content, overwrite=overwrite, metadata=metadata)
 
-    def _sink(self, key: str, conditional: bool, meta: dict[str, str] | None) -> MultipartSink:
+    def _sink(
+        self,
+        key: str,
+        conditional: bool,
+        meta: dict[str, str] | None,
+        *,
+        expected_size: int | None = None,
+    ) -> MultipartSink:
         return MultipartSink(
-            self._transport, self._bucket, key, conditional=conditional, metadata=meta
+            self._transport,
+            self._bucket,
+            key,
+            conditional=conditional,
+            metadata=meta,
+            parts_in_flight=self._upload_concurrency,
+            expected_size=expected_size,
         )
 
     def open_atomic(

@@ -17,6 +17,7 @@ URL with its password).
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -68,6 +69,12 @@ class S3Transport:
         from fsspec.asyn import sync
 
         return sync(self.fs.loop, func, *args)  # type: ignore[no-any-return]
+
+    def submit(
+        self, operation: str, params: dict[str, Any]
+    ) -> concurrent.futures.Future[dict[str, Any]]:
+        """Start one request on the event loop without waiting; errors stay unmapped."""
+        return asyncio.run_coroutine_threadsafe(self.acall(operation, params), self.fs.loop)
 
     def call(
         self,

@@ -9,13 +9,24 @@ after a write (Decisions, "Write round trips").
 succeed (Decisions IO-1). Multipart uploads are invisible until completed and
 are aborted on *any* failure, including one raised by the caller's own
 stream, so an error never leaves an object or an orphaned upload behind
-(IO-7). Memory stays bounded by about one part.
+(IO-7).
+
+Throughput and memory: up to ``parts_in_flight`` parts are uploading at once
+while the caller fills the next one, so a large write runs at the server's pace
+rather than one round trip per part. Parts are filled into a small pool of
+reused part buffers (``readinto`` straight from the caller's stream where it
+has one), and the buffer itself is the request body: memory stays bounded by
+``(parts_in_flight + 1) x part size`` whatever the object's size, and each byte
+is copied once on its way to the socket (botocore accepts only ``bytes``,
+``bytearray`` or file objects as a body, and a file object would be read through
+aiohttp's thread pool in 64 KiB steps).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import concurrent.futures
 import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -28,8 +39,10 @@ from ._listing import normalise_etag
 from ._transport import S3Transport
 
 __all__ = [
+    "PARTS_IN_FLIGHT",
     "PART_SIZE",
     "MultipartSink",
+    "part_size_for",
     "put_object",
     "write_result",
 ]
@@ -39,7 +52,11 @@ _log = logging.getLogger("remote_store.backends.s3")
 PART_SIZE = 8 * 1024 * 1024
 """Multipart part size; a body of at most this many bytes is one ``PutObject``."""
 
+PARTS_IN_FLIGHT = 4
+"""Default number of parts of one upload that are on the wire at the same time."""
+
 _MAX_PARTS = 10_000
+_MIB = 1024 * 1024
 _CHECKSUM_FIELDS = (
     ("ChecksumSHA256", "sha256"),
     ("ChecksumSHA1", "sha1"),
@@ -95,6 +112,18 @@ def write_result(
     )
 
 
+def part_size_for(expected_size: int | None, base: int = PART_SIZE) -> int:
+    """The part size for ``expected_size`` bytes: ``base``, or larger to stay within 10,000 parts.
+
+    Rounded up to whole MiB. With an unknown size the sink grows its parts as it
+    goes instead (see ``MultipartSink``).
+    """
+    if expected_size is None or expected_size <= base * _MAX_PARTS:
+        return base
+    needed = -(-expected_size // _MAX_PARTS)
+    return -(-needed // _MIB) * _MIB
+
+
 def put_object(
     transport: S3Transport,
     bucket: str,
@@ -104,8 +133,12 @@ def put_object(
     conditional: bool,
     metadata: dict[str, str] | None,
 ) -> WriteResult:
-    """One ``PutObject``; ``conditional`` adds ``If-None-Match: *`` (412/409 -> AlreadyExists)."""
-    data = bytes(body)
+    """One ``PutObject``; ``conditional`` adds ``If-None-Match: *`` (412/409 -> AlreadyExists).
+
+    ``bytes`` and ``bytearray`` are sent as they are (no copy); a ``memoryview``
+    is copied once, because botocore does not accept one as a body.
+    """
+    data = body if isinstance(body, bytes | bytearray) else bytes(body)
     params: dict[str, Any] = {"Bucket": bucket, "Key": key, "Body": data}
     if metadata:
         params["Metadata"] = metadata
@@ -117,13 +150,23 @@ def put_object(
     return write_result(key, len(data), response, metadata)
 
 
+_Pending = tuple[int, "concurrent.futures.Future[dict[str, Any]]", bytearray]
+
+
 class MultipartSink:
     """A write-only sink that becomes a multipart upload once more than one part arrives.
 
-    Bytes are buffered until they exceed one part; then parts are uploaded as
-    they fill. ``commit()`` sends a single ``PutObject`` if the whole body fit
-    in one part, else uploads the tail and completes the upload. ``abort()``
-    (called on any failure) removes the in-progress upload.
+    Bytes fill part buffers; a full buffer is sent as soon as the first byte
+    beyond it arrives (so a body of exactly one part is still a single
+    ``PutObject``), with up to ``parts_in_flight`` parts uploading at once.
+    ``commit()`` sends a single ``PutObject`` if the whole body fit in one part,
+    else uploads the tail, waits for every part and completes the upload.
+    ``abort()`` (called on any failure) cancels and waits for the parts in
+    flight to finish, then removes the upload, so no part can land after the abort.
+
+    ``expected_size`` (when the caller knows it) picks a part size that keeps the
+    object under 10,000 parts; without it the part size grows by ``part_size``
+    every 1,000 parts.
     """
 
     def __init__(
@@ -135,16 +178,25 @@ class MultipartSink:
         conditional: bool,
         metadata: dict[str, str] | None,
         part_size: int = PART_SIZE,
+        parts_in_flight: int = PARTS_IN_FLIGHT,
+        expected_size: int | None = None,
     ) -> None:
+        if parts_in_flight < 1:
+            raise ValueError("parts_in_flight must be >= 1")
         self._transport = transport
         self._bucket = bucket
         self._key = key
         self._conditional = conditional
         self._metadata = metadata
-        self._base_part_size = part_size
-        self._buffer = bytearray()
+        self._base_part_size = part_size_for(expected_size, part_size)
+        self._parts_in_flight = parts_in_flight
+        self._current: bytearray | None = None
+        self._filled = 0
+        self._pool: list[bytearray] = []
+        self._pending: list[_Pending] = []
         self._upload_id: str | None = None
-        self._parts: list[dict[str, Any]] = []
+        self._parts: dict[int, dict[str, Any]] = {}
+        self._next_number = 1
         self._size = 0
         self._finished = False
 
@@ -153,11 +205,59 @@ class MultipartSink:
         if self._finished:
             raise ValueError("write to a finished upload")
         view = memoryview(data).cast("B")
-        self._buffer += view
-        self._size += view.nbytes
-        while len(self._buffer) > self._part_size():
-            self._upload_part(self._part_size())
-        return view.nbytes
+        total = view.nbytes
+        while view.nbytes:
+            buffer = self._room()
+            count = min(view.nbytes, len(buffer) - self._filled)
+            buffer[self._filled : self._filled + count] = view[:count]
+            self._filled += count
+            self._size += count
+            view = view[count:]
+        return total
+
+    def write_from(self, stream: Any) -> None:
+        """Copy ``stream`` to its end straight into the part buffers (``readinto`` if it has one).
+
+        A full buffer is sent only once the stream has yielded a byte beyond it, so
+        a stream of exactly one part is still a single ``PutObject``.
+        """
+        if self._finished:
+            raise ValueError("write to a finished upload")
+        while True:
+            buffer = self._current
+            if buffer is None:
+                buffer = self._room()
+            if self._filled < len(buffer):
+                count = self._read_into(stream, memoryview(buffer)[self._filled :])
+                if not count:
+                    return
+                self._filled += count
+                self._size += count
+                continue
+            # The current part is full: read the next one before deciding to send it.
+            spare = self._take(self._part_size())
+            count = self._read_into(stream, memoryview(spare))
+            if not count:
+                self._pool.append(spare)
+                return
+            self._send(buffer)
+            self._current, self._filled = spare, count
+            self._size += count
+
+    @staticmethod
+    def _read_into(stream: Any, window: memoryview) -> int:
+        readinto = getattr(stream, "readinto", None)
+        if readinto is not None:
+            count = readinto(window)
+            if count is None:
+                raise TypeError("content stream is non-blocking (readinto returned None)")
+            return int(count)
+        chunk = stream.read(len(window))
+        if not isinstance(chunk, bytes | bytearray | memoryview):
+            raise TypeError("content stream must yield bytes")
+        count = memoryview(chunk).nbytes
+        window[:count] = chunk
+        return count
 
     def flush(self) -> None:
         """Nothing to flush: parts leave as soon as they are full."""
@@ -169,7 +269,27 @@ class MultipartSink:
     # -- internals ----------------------------------------------------------------
     def _part_size(self) -> int:
         # Grow the part size every 1,000 parts so 10,000 parts never run out.
-        return self._base_part_size * (1 + len(self._parts) // 1000)
+        return self._base_part_size * (1 + (self._next_number - 1) // 1000)
+
+    def _room(self) -> bytearray:
+        """The buffer with free space, sending the current one first if it is full."""
+        buffer = self._current
+        if buffer is not None and self._filled < len(buffer):
+            return buffer
+        if buffer is not None:
+            self._send(buffer)  # full, and more bytes are coming: it is not the only part
+        buffer = self._take(self._part_size())
+        self._current = buffer
+        self._filled = 0
+        return buffer
+
+    def _take(self, size: int) -> bytearray:
+        """A part buffer of ``size`` bytes: a recycled one if the pool has it."""
+        while self._pool:
+            spare = self._pool.pop()
+            if len(spare) == size:
+                return spare
+        return bytearray(size)
 
     def _start(self) -> str:
         params: dict[str, Any] = {
@@ -186,51 +306,91 @@ class MultipartSink:
         self._upload_id = upload_id
         return upload_id
 
-    def _upload_part(self, length: int) -> None:
+    def _send(self, buffer: bytearray, length: int | None = None) -> None:
+        """Start uploading ``buffer`` (its first ``length`` bytes) as the next part."""
         upload_id = self._upload_id or self._start()
-        if len(self._parts) >= _MAX_PARTS:
+        number = self._next_number
+        if number > _MAX_PARTS:
             raise ValueError("object too large for a multipart upload (10,000 parts)")
-        body = bytes(self._buffer[:length])
-        number = len(self._parts) + 1
-        response = self._transport.call(
+        while len(self._pending) >= self._parts_in_flight:
+            self._settle(concurrent.futures.FIRST_COMPLETED)
+        body = buffer if length is None or length == len(buffer) else buffer[:length]
+        future = self._transport.submit(
             "upload_part",
-            path=self._key,
-            action="write",
-            Bucket=self._bucket,
-            Key=self._key,
-            UploadId=upload_id,
-            PartNumber=number,
-            Body=body,
-            ChecksumAlgorithm="CRC32",
+            {
+                "Bucket": self._bucket,
+                "Key": self._key,
+                "UploadId": upload_id,
+                "PartNumber": number,
+                "Body": body,
+                "ChecksumAlgorithm": "CRC32",
+            },
         )
-        part: dict[str, Any] = {"PartNumber": number, "ETag": response["ETag"]}
-        if response.get("ChecksumCRC32"):
-            part["ChecksumCRC32"] = response["ChecksumCRC32"]
-        self._parts.append(part)
-        del self._buffer[:length]
+        self._next_number += 1
+        self._current = None
+        self._pending.append((number, future, buffer))
+
+    def _settle(self, return_when: str) -> None:
+        """Wait for parts in flight; record finished ones and recycle their buffers."""
+        futures = [future for _, future, _ in self._pending]
+        done, _ = concurrent.futures.wait(futures, return_when=return_when)
+        still: list[_Pending] = []
+        failure: BaseException | None = None
+        for entry in self._pending:
+            number, future, buffer = entry
+            if future not in done:
+                still.append(entry)
+                continue
+            exc = future.exception()
+            if exc is not None:
+                failure = failure or exc
+                continue
+            response = future.result()
+            part: dict[str, Any] = {"PartNumber": number, "ETag": response["ETag"]}
+            if response.get("ChecksumCRC32"):
+                part["ChecksumCRC32"] = response["ChecksumCRC32"]
+            self._parts[number] = part
+            if len(self._pool) < self._parts_in_flight:
+                self._pool.append(buffer)
+        self._pending = still
+        if failure is not None:
+            raise self._transport.map(failure, path=self._key, action="write") from failure
+
+    def _drain(self) -> None:
+        """Wait for every part in flight, ignoring its outcome (abort path).
+
+        Waiting, not cancelling: a cancelled request may still be on the wire, and a
+        part that lands after ``AbortMultipartUpload`` would be stored as an orphan.
+        """
+        pending, self._pending = self._pending, []
+        concurrent.futures.wait([future for _, future, _ in pending])
 
     def commit(self) -> WriteResult:
-        """Make the object visible (one PUT, or the last part plus Complete)."""
+        """Make the object visible (one PUT, or the last parts plus Complete)."""
         if self._finished:
             raise ValueError("upload already finished")
         try:
             if self._upload_id is None:
+                buffer = self._current if self._current is not None else bytearray()
+                body = buffer if self._filled == len(buffer) else buffer[: self._filled]
                 result = put_object(
                     self._transport,
                     self._bucket,
                     self._key,
-                    self._buffer,
+                    body,
                     conditional=self._conditional,
                     metadata=self._metadata,
                 )
             else:
-                if self._buffer:
-                    self._upload_part(len(self._buffer))
+                if self._current is not None and self._filled:
+                    self._send(self._current, self._filled)
+                while self._pending:
+                    self._settle(concurrent.futures.FIRST_COMPLETED)
                 params: dict[str, Any] = {
                     "Bucket": self._bucket,
                     "Key": self._key,
                     "UploadId": self._upload_id,
-                    "MultipartUpload": {"Parts": self._parts},
+                    "MultipartUpload": {"Parts": [self._parts[n] for n in sorted(self._parts)]},
                 }
                 if self._conditional:
                     params["IfNoneMatch"] = "*"
@@ -246,13 +406,19 @@ class MultipartSink:
             self.abort()
             raise
         self._finished = True
-        self._buffer = bytearray()
+        self._release()
         return result
 
+    def _release(self) -> None:
+        self._current = None
+        self._filled = 0
+        self._pool = []
+
     def abort(self) -> None:
-        """Drop buffered bytes and abort the in-progress upload, if any (best effort)."""
+        """Drop buffered bytes, stop the parts in flight and abort the upload (best effort)."""
         self._finished = True
-        self._buffer = bytearray()
+        self._drain()
+        self._release()
         upload_id, self._upload_id = self._upload_id, None
         if upload_id is None:
             return
