@@ -19,9 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from remote_store_harness.net._forward_proxy import ForwardProxy
-from remote_store_harness.net._gateway import Gateway
-from remote_store_harness.net._tls import HarnessCA
+from remote_store_harness import ForwardProxy, Gateway, HarnessCA
 
 _BASELINE_CALLS = 300
 

@@ -31,7 +31,7 @@ class BenchEnv:
         return self.topology.request_log
 
     def set_latency_ms(self, ms: float) -> None:
-        from remote_store_harness.observe._faults import Latency
+        from remote_store_harness import Latency
 
         self.topology.set_latency(Latency(fixed_ms=ms))
 

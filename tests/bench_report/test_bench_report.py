@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 from remote_store_harness.cli import main as cli_main
+from remote_store_harness.errors import BenchDataError
 from remote_store_harness.report._bench_data import (
-    BenchDataError,
     ListingCase,
     fit_listing,
     format_duration,

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from remote_store_harness import Credentials, Endpoint
-from remote_store_harness.probe import ProbeTarget
-from remote_store_harness.probe._model import ProbeRow
+from remote_store_harness.probe import ProbeRow, ProbeTarget
 from remote_store_harness.probe._recommend import recommend
 
 TARGET = ProbeTarget(Endpoint("http://s3.local:9000", Credentials("AKID", "the-s3cr3t")), "bkt")

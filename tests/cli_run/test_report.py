@@ -6,10 +6,8 @@ import json
 from pathlib import Path
 
 from remote_store_harness import Credentials, Endpoint
-from remote_store_harness.probe import ProbeTarget
-from remote_store_harness.probe._model import ProbeRow
+from remote_store_harness.probe import ProbeReport, ProbeRow, ProbeTarget
 from remote_store_harness.probe._recommend import recommend
-from remote_store_harness.probe._run import ProbeReport
 from remote_store_harness.report._run_report import (
     RunRecord,
     collect_versions,

@@ -208,7 +208,7 @@ def topology(request: pytest.FixtureRequest) -> Callable[..., Any]:
     session). A target that cannot run here (no Docker engine or ``minio`` binary for MinIO)
     raises the harness's ``TargetUnavailable``; the scenario is then skipped with that reason.
     """
-    from remote_store_harness.targets._base import TargetUnavailable
+    from remote_store_harness import TargetUnavailable
 
     try:
         factory: Callable[..., Any] = request.getfixturevalue("s3_topology_factory")

@@ -205,7 +205,7 @@ def test_gateway_names_the_operation_of_a_dotted_virtual_host_request(
     """Harness request log: ``PUT /dir/key.txt`` with ``Host: dotted.bucket.name.s3.test`` is a
     PutObject on bucket ``dotted.bucket.name`` (bucket names may contain dots), not a
     CreateBucket. The gateway's operation names feed every request-count assertion."""
-    from remote_store_harness.observe._s3ops import s3_operation, split_bucket_key
+    from remote_store_harness.observe import s3_operation, split_bucket_key
 
     host = f"{DOTTED}.s3.test:8443"
     scenario_case.expect(f"PutObject, bucket={DOTTED}, key={KEY}")

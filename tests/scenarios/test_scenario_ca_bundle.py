@@ -101,7 +101,7 @@ CASES = _cases()
 
 @pytest.fixture(scope="module")
 def ca_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    from remote_store_harness.net._tls import HarnessCA
+    from remote_store_harness import HarnessCA
 
     directory = tmp_path_factory.mktemp("ca-bundles")
     wrong = HarnessCA.create(common_name="scenario wrong CA").write_ca(directory / "wrong-ca.pem")

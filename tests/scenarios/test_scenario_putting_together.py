@@ -139,7 +139,7 @@ def test_slowdown_is_retried_up_to_five_attempts_in_total(
     monkeypatch: pytest.MonkeyPatch,
     scenario_case: Any,
 ) -> None:
-    from remote_store_harness.observe._faults import FaultRule
+    from remote_store_harness import FaultRule
 
     topo = topology(tls=True)
     bucket = unique_bucket("retry")

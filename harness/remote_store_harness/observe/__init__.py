@@ -3,7 +3,7 @@ naming of S3 operations from raw HTTP requests. Pure data and rules: no sockets.
 
 from __future__ import annotations
 
-from ._faults import FaultPlan, FaultRule, Latency
+from ._faults import FaultPlan, FaultRule, Latency, RequestFacts
 from ._requestlog import ProxyLog, ProxyRecord, RequestLog, RequestRecord
 from ._s3ops import s3_operation, split_bucket_key
 
@@ -13,6 +13,7 @@ __all__ = [
     "Latency",
     "ProxyLog",
     "ProxyRecord",
+    "RequestFacts",
     "RequestLog",
     "RequestRecord",
     "s3_operation",

@@ -88,6 +88,7 @@ EXPECTED: dict[str, list[str]] = {
         "Latency",
         "ProxyLog",
         "ProxyRecord",
+        "RequestFacts",
         "RequestLog",
         "RequestRecord",
         "s3_operation",

@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from remote_store_harness.net._gateway import Gateway
-from remote_store_harness.net._tls import HarnessCA, ServerCert
+from remote_store_harness import Gateway, HarnessCA, ServerCert
 from remote_store_harness.pytest_plugin import scrub_environment
 
 

@@ -7,8 +7,8 @@ import time
 
 import botocore.exceptions
 import pytest
-from remote_store_harness.net._gateway import Gateway
-from remote_store_harness.observe._faults import FaultPlan, FaultRule, RequestFacts
+from remote_store_harness import FaultPlan, FaultRule, Gateway
+from remote_store_harness.observe import RequestFacts
 
 # -- as a client sees them ---------------------------------------------------------------------
 

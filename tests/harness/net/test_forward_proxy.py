@@ -9,9 +9,8 @@ from pathlib import Path
 
 import botocore.exceptions
 import pytest
-from remote_store_harness.net._forward_proxy import ForwardProxy, ProxyConfigError
-from remote_store_harness.net._gateway import Gateway
-from remote_store_harness.observe._faults import FaultRule
+from remote_store_harness import FaultRule, ForwardProxy, Gateway
+from remote_store_harness.errors import ProxyConfigError
 
 
 def _proxy_for(gw: Gateway, **kwargs) -> ForwardProxy:

@@ -6,8 +6,8 @@ import io
 import time
 
 import pytest
-from remote_store_harness.net._gateway import Gateway, GatewayConfigError
-from remote_store_harness.observe._faults import Latency
+from remote_store_harness import Gateway, Latency
+from remote_store_harness.net import GatewayConfigError
 
 
 def test_forwards_to_moto_and_logs_method_path_and_operation(
@@ -165,7 +165,7 @@ def test_gateway_accepts_only_plain_http_upstreams_with_a_port(url: str) -> None
 
 
 def test_url_before_start_is_an_error(moto_url: str) -> None:
-    from remote_store_harness.net._aio import ServerStateError
+    from remote_store_harness.errors import ServerStateError
 
     with pytest.raises(ServerStateError):
         _ = Gateway(moto_url).url

@@ -6,9 +6,7 @@ import socket
 import threading
 from pathlib import Path
 
-from remote_store_harness.net._forward_proxy import ForwardProxy
-from remote_store_harness.net._gateway import Gateway
-from remote_store_harness.net._tls import ServerCert
+from remote_store_harness import ForwardProxy, Gateway, ServerCert
 
 
 def _sockets_on(ports: set[int]) -> list[object]:
@@ -55,7 +53,7 @@ def test_stop_closes_idle_keep_alive_client_connections(gateway: Gateway, s3_cli
 
 def test_stop_is_idempotent_and_restart_is_refused(moto_url: str) -> None:
     import pytest
-    from remote_store_harness.net._aio import ServerStateError
+    from remote_store_harness.errors import ServerStateError
 
     gw = Gateway(moto_url).start()
     with pytest.raises(ServerStateError):

@@ -7,7 +7,8 @@ import socket
 import time
 
 import pytest
-from remote_store_harness.net._forward_proxy import ForwardProxy, ProxyConfigError
+from remote_store_harness import ForwardProxy
+from remote_store_harness.errors import ProxyConfigError
 
 
 def _connect(px: ForwardProxy) -> socket.socket:

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from remote_store_harness.observe._requestlog import (
-    ProxyLog,
-    ProxyRecord,
-    RequestLog,
-    RequestRecord,
-    select_headers,
-)
+from remote_store_harness import ProxyLog, ProxyRecord, RequestLog, RequestRecord
+from remote_store_harness.observe._requestlog import select_headers
 
 
 def _record(log: RequestLog, operation: str = "GetObject", status: int = 200) -> RequestRecord:

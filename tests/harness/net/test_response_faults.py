@@ -7,8 +7,7 @@ import time
 
 import botocore.exceptions
 import pytest
-from remote_store_harness.net._gateway import Gateway
-from remote_store_harness.observe._faults import FaultRule
+from remote_store_harness import FaultRule, Gateway
 
 _BODY = bytes(range(256)) * 40  # 10,240 bytes
 
@@ -116,7 +115,7 @@ def test_rule_fields_are_validated_at_construction(kwargs, names: str) -> None:
 
 
 def test_infinite_latency_is_rejected() -> None:
-    from remote_store_harness.observe._faults import Latency
+    from remote_store_harness import Latency
 
     with pytest.raises(ValueError, match="fixed_ms"):
         Latency(fixed_ms=math.inf)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from remote_store_harness.observe._s3ops import s3_operation, split_bucket_key
+from remote_store_harness.observe import s3_operation, split_bucket_key
 
 H = "127.0.0.1:9000"
 

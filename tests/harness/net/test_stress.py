@@ -9,8 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from remote_store_harness.net._forward_proxy import ForwardProxy
-from remote_store_harness.net._gateway import Gateway
+from remote_store_harness import ForwardProxy, Gateway
 
 THREADS = 8
 REQUESTS_PER_THREAD = 500  # half PutObject, half GetObject

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import botocore.exceptions
 import pytest
-from remote_store_harness.net._gateway import Gateway
-from remote_store_harness.net._tls import HarnessCA, ServerCert
+from remote_store_harness import Gateway, HarnessCA, ServerCert
 
 
 def _handshake(port: int, context: ssl.SSLContext, server_hostname: str = "localhost") -> str:
