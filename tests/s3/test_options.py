@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import s3fs
+from remote_store_harness.net import HarnessCA
 
 from remote_store import Registry, RegistryConfig, RetryPolicy, Secret
 from remote_store.backends import S3Backend
@@ -33,10 +34,15 @@ def settings(**kwargs: Any) -> Any:
     return build_settings(**base)
 
 
+@pytest.fixture(scope="module")
+def ca_pem() -> bytes:
+    return HarnessCA.create().ca_pem
+
+
 @pytest.fixture
-def ca_file(tmp_path: Path) -> str:
+def ca_file(tmp_path: Path, ca_pem: bytes) -> str:
     path = tmp_path / "ca.pem"
-    path.write_text("-----BEGIN CERTIFICATE-----\n")
+    path.write_bytes(ca_pem)
     return str(path)
 
 
@@ -90,7 +96,7 @@ def test_secret_credentials_are_revealed_only_to_the_client() -> None:
 # -- CA bundle resolution ------------------------------------------------------------------------
 def test_explicit_ca_bundle_wins_over_env(ca_file: str, tmp_path: Path) -> None:
     other = tmp_path / "other.pem"
-    other.write_text("x")
+    other.write_text("x")  # never read: the explicit option wins
     ca = resolve_ca_bundle(ca_file, {"AWS_CA_BUNDLE": str(other)})
     assert (ca.path, ca.source) == (ca_file, "the tls_ca_bundle option")
 
@@ -112,12 +118,12 @@ def test_explicit_empty_ca_bundle_fails_instead_of_falling_back(ca_file: str) ->
     ],
 )
 def test_env_ca_bundles_first_non_empty_wins(
-    tmp_path: Path, environ: dict[str, str], winner: str
+    tmp_path: Path, ca_pem: bytes, environ: dict[str, str], winner: str
 ) -> None:
     for name in list(environ):
         if environ[name]:
             path = tmp_path / f"{name}.pem"
-            path.write_text("x")
+            path.write_bytes(ca_pem)
             environ[name] = str(path)
     ca = resolve_ca_bundle(None, environ)
     assert ca.path == environ[winner]

@@ -28,8 +28,6 @@ info
 
 from __future__ import annotations
 
-import functools
-import inspect
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
@@ -70,6 +68,7 @@ from ._options import as_secret, build_settings
 from ._read import open_reader
 from ._transport import Request, S3Transport
 from ._upload import PART_SIZE, PARTS_IN_FLIGHT, MultipartSink, put_object
+from ._validate import fs_parameters
 
 __all__ = ["S3Backend"]
 
@@ -93,16 +92,6 @@ def _s3fs() -> Any:
     return s3fs
 
 
-@functools.cache
-def _fs_parameters() -> frozenset[str]:
-    return frozenset(inspect.signature(_s3fs().S3FileSystem.__init__).parameters) | {
-        "use_listings_cache",
-        "listings_expiry_time",
-        "max_paths",
-        "skip_instance_cache",
-    }
-
-
 def _session_for(fs_kwargs: dict[str, Any]) -> Any:
     """A process-wide botocore session for backends with explicit credentials, else ``None``.
 
@@ -116,7 +105,7 @@ def _session_for(fs_kwargs: dict[str, Any]) -> Any:
     global _shared_session
     if not (fs_kwargs.get("key") and fs_kwargs.get("secret")) or "session" in fs_kwargs:
         return None
-    if any(name not in _fs_parameters() for name in fs_kwargs):
+    if any(name not in fs_parameters() for name in fs_kwargs):
         return None
     with _shared_session_lock:
         if _shared_session is None:

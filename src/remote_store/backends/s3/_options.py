@@ -32,6 +32,7 @@ from typing import Any
 
 from ..._retry import RetryPolicy
 from ..._secret import Secret
+from ._validate import check_ca_file, check_endpoint, validate_client_options
 
 __all__ = [
     "CA_ENV_VARS",
@@ -85,7 +86,10 @@ class S3Settings:
 
 
 def normalise_endpoint(endpoint_url: str | None) -> str | None:
-    """``None``/blank -> ``None``; a URL with a scheme unchanged; a bare host gets ``https://``."""
+    """``None``/blank -> ``None``; an http(s) URL unchanged; a bare host gets ``https://``.
+
+    Any other scheme (``ftp://h:21``) or a URL without a host is a ``ValueError``.
+    """
     if endpoint_url is None:
         return None
     if not isinstance(endpoint_url, str):
@@ -93,10 +97,10 @@ def normalise_endpoint(endpoint_url: str | None) -> str | None:
     text = endpoint_url.strip()
     if not text:
         return None
-    lowered = text.lower()
-    if lowered.startswith("http://") or lowered.startswith("https://"):
-        return text
-    return f"https://{text}"
+    if "://" not in text:
+        text = f"https://{text}"
+    check_endpoint("endpoint_url", text)
+    return text
 
 
 def resolve_ca_bundle(explicit: str | None, environ: Mapping[str, str] | None = None) -> CaBundle:
@@ -123,6 +127,7 @@ def resolve_ca_bundle(explicit: str | None, environ: Mapping[str, str] | None = 
         raise ValueError(
             f"tls_ca_bundle path does not exist or is not a file: {path!r} (from {source})"
         )
+    check_ca_file(f"tls_ca_bundle (from {source})", path)
     return CaBundle(path, source)
 
 
@@ -198,6 +203,7 @@ def build_settings(
         options = copy.deepcopy(dict(client_options))
     else:
         raise ValueError(f"client_options must be a dict, got {type(client_options).__name__}")
+    validate_client_options(options)
 
     endpoint = normalise_endpoint(endpoint_url)
     if endpoint is not None:

@@ -32,6 +32,7 @@ Design decisions (the contract is in ``CONTRACT.md`` §12):
 from __future__ import annotations
 
 import logging
+import os
 import posixpath
 import stat as stat_mod
 import uuid
@@ -74,6 +75,7 @@ from ._hostkeys import (
     parse_host_key_policy,
     parse_known_host_lines,
 )
+from ._options import check_connect_kwargs
 from ._streams import MappedSink, PipelinedWriter, ReadStream, iter_blocks
 
 __all__ = ["HostKeyPolicy", "SFTPBackend"]
@@ -189,17 +191,36 @@ class SFTPBackend(Backend):
             raise ValueError("base_path must be a non-empty string")
         if password is not None and not isinstance(password, str | Secret):
             raise ValueError("password must be a str, a Secret or None")
+        # Held as Secrets from here on: frame locals of a failed construction show '***'.
+        password = Secret(password) if isinstance(password, str) else password
+        if isinstance(pkey, str):
+            pkey = Secret(pkey)
+        if config is not None and not isinstance(config, Mapping):
+            raise ValueError(f"config must be a dict, got {type(config).__name__}")
         if retry is not None and not isinstance(retry, RetryPolicy):
             raise ValueError(f"retry must be a RetryPolicy or None, got {type(retry).__name__}")
         config = dict(config or {})
         unknown = sorted(set(config) - _CONFIG_KEYS)
         if unknown:
             raise ValueError(f"config has unknown keys {unknown}; known: {sorted(_CONFIG_KEYS)}")
+        if config.get("passphrase") is not None:
+            if not isinstance(config["passphrase"], str | Secret):
+                raise ValueError("config['passphrase'] must be a str or Secret")
+            if isinstance(config["passphrase"], str):
+                config["passphrase"] = Secret(config["passphrase"])
+        if connect_kwargs is not None and not isinstance(connect_kwargs, Mapping):
+            raise ValueError(f"connect_kwargs must be a dict, got {type(connect_kwargs).__name__}")
         connect_kwargs = dict(connect_kwargs or {})
-        managed = sorted(set(connect_kwargs) & _MANAGED_CONNECT_KEYS)
-        if managed:
+        check_connect_kwargs(connect_kwargs, _MANAGED_CONNECT_KEYS)
+        if username is not None and not isinstance(username, str):
+            raise ValueError(f"username must be a str or None, got {type(username).__name__}")
+        if known_host_keys is not None and not isinstance(known_host_keys, str):
             raise ValueError(
-                f"connect_kwargs must not set {managed}; use the SFTPBackend options instead"
+                f"known_host_keys must be a str or None, got {type(known_host_keys).__name__}"
+            )
+        if host_keys_path is not None and not isinstance(host_keys_path, str | os.PathLike):
+            raise ValueError(
+                f"host_keys_path must be a path or None, got {type(host_keys_path).__name__}"
             )
         policy = parse_host_key_policy(host_key_policy)
         if policy is HostKeyPolicy.AUTO_ADD:

@@ -26,7 +26,7 @@ from typing import Any
 
 import paramiko
 
-from ..._redact import redact_exception
+from ..._redact import redact_exception, reveal_all
 from ..._retry import RetryPolicy
 from ._errors import is_permanent_connect_error, map_connect_error
 from ._hostkeys import HostKeyTrust
@@ -89,7 +89,7 @@ def _open_once(settings: ConnectSettings) -> Connection:
             "allow_agent": not explicit_credentials,
             "look_for_keys": not explicit_credentials,
         }
-        kwargs.update(settings.extra)
+        kwargs.update(reveal_all(dict(settings.extra)))  # the SDK hand-off
         ssh.connect(
             settings.host,
             port=settings.port,
