@@ -163,3 +163,19 @@ def test_stream_writes_with_one_part_in_flight_keep_memory_to_about_one_part(
     # Before the last bytes were read, all full parts but the one being filled had been sent.
     assert seen_parts[-1] >= 3
     assert backend.get_file_info("big.bin").size == 33 * MIB
+
+
+def test_read_bytes_of_a_body_cut_short_raises_instead_of_returning_less(
+    backend_factory: Any, topology: Any
+) -> None:
+    backend = backend_factory(retry=RetryPolicy(max_attempts=1))
+    backend.write("cut.bin", b"c" * (3 * MIB), overwrite=True)
+    topology.faults.add(FaultRule(kind="truncate", operation="GetObject", after_bytes=MIB + 17))
+    with pytest.raises(BackendUnavailable):
+        backend.read_bytes("cut.bin")
+
+
+def test_read_bytes_returns_the_whole_multi_chunk_body(backend: S3Backend) -> None:
+    body = bytes(range(256)) * (5 * MIB // 256 + 3)
+    backend.write("whole.bin", body, overwrite=True)
+    assert backend.read_bytes("whole.bin") == body

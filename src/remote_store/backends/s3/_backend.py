@@ -65,7 +65,7 @@ from ._listing import (
     valid_key,
 )
 from ._options import as_secret, build_settings
-from ._read import open_reader
+from ._read import open_reader, read_body
 from ._transport import Request, S3Transport
 from ._upload import PART_SIZE, PARTS_IN_FLIGHT, MultipartSink, put_object
 from ._validate import fs_parameters
@@ -411,10 +411,9 @@ class S3Backend(Backend):
             response = await transport.acall("get_object", {"Bucket": self._bucket, "Key": key})
             body = response["Body"]
             try:
-                data: bytes = await body.read()
+                return await read_body(body, response.get("ContentLength"))
             finally:
                 body.close()
-            return data
 
         try:
             return transport.run(_get_all)

@@ -19,10 +19,38 @@ from ..._redact import redact_exception
 from ..._streams import seek_target
 from ._transport import S3Transport
 
-__all__ = ["READ_BUFFER", "S3RangeReader", "open_reader"]
+__all__ = ["READ_BUFFER", "S3RangeReader", "open_reader", "read_body"]
 
 READ_BUFFER = 1024 * 1024
 """Buffer of the ``BufferedReader`` around the raw reader (one loop hop per refill)."""
+
+_BODY_CHUNK = 1024 * 1024
+
+
+async def read_body(body: Any, length: int | None) -> bytes:
+    """The whole body of a ``GetObject`` answer, holding the object in memory once.
+
+    Reading everything and joining the chunks (what ``body.read()`` does) holds
+    the object twice at the end. Here the chunks go into one ``BytesIO`` sized
+    from ``Content-Length`` up front, whose ``getvalue()`` hands over its own
+    buffer without a copy (CPython), so peak memory is about the object plus one
+    chunk. A body shorter than ``Content-Length`` raises ``EOFError``.
+    """
+    if not length:
+        data: bytes = await body.read()
+        return data
+    sink = io.BytesIO()
+    sink.seek(length - 1)
+    sink.write(b"\0")  # one allocation of the final size
+    sink.seek(0)
+    received = 0
+    while received < length:
+        chunk = await body.read(min(_BODY_CHUNK, length - received))
+        if not chunk:
+            raise EOFError(f"connection closed after {received} of {length} bytes")
+        sink.write(chunk)
+        received += len(chunk)
+    return sink.getvalue()
 
 
 class S3RangeReader(io.RawIOBase):
