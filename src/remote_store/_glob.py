@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ._errors import InvalidPath
+from ._path import require_str
 
 if TYPE_CHECKING:
     from ._backend import Backend
@@ -86,11 +87,15 @@ def _translate_segment(segment: str) -> str:
 
 
 def translate_glob(pattern: str) -> GlobPlan:
-    """Compile ``pattern``; ``ValueError`` for a ``**`` that is not a whole segment.
+    """Compile ``pattern``; ``ValueError`` for a malformed pattern.
+
+    Malformed means a ``**`` that is not a whole segment or a character class
+    the regex engine refuses (``[z-a]``); a non-``str`` pattern is a ``TypeError``.
 
     Empty and ``.`` segments are dropped (so a leading ``/`` is harmless); NUL and
     ``..`` segments raise ``InvalidPath`` because no key can contain them.
     """
+    require_str(pattern, "pattern")
     if "\0" in pattern:
         raise InvalidPath("Glob pattern contains a NUL character", path=pattern)
     segments = [s for s in pattern.replace("\\", "/").split("/") if s not in ("", ".")]
@@ -108,7 +113,10 @@ def translate_glob(pattern: str) -> GlobPlan:
             parts.append(".*" if index == last else "(?:[^/]+/)*")
         else:
             parts.append(_translate_segment(segment) + ("/" if index != last else ""))
-    regex = re.compile("".join(parts), re.DOTALL)
+    try:
+        regex = re.compile("".join(parts), re.DOTALL)
+    except re.error as exc:  # a reversed class range such as "[z-a]"
+        raise ValueError(f"invalid glob pattern {pattern!r}: {exc}") from None
 
     literal: list[str] = []
     for segment in segments:

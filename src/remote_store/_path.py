@@ -11,7 +11,14 @@ from typing import ClassVar, Final
 
 from ._errors import InvalidPath
 
-__all__ = ["RemotePath", "addressable_segments", "backend_segments", "is_root", "strip_root"]
+__all__ = [
+    "RemotePath",
+    "addressable_segments",
+    "backend_segments",
+    "is_root",
+    "require_str",
+    "strip_root",
+]
 
 _ROOT_SPELLINGS: Final = frozenset({"", "."})
 
@@ -153,3 +160,10 @@ def _root_path() -> RemotePath:
 
 
 RemotePath.ROOT = RemotePath._root()
+
+
+def require_str(value: object, argument: str) -> str:
+    """``value`` if it is a ``str``; else a ``TypeError`` naming ``argument``, before any I/O."""
+    if not isinstance(value, str):
+        raise TypeError(f"{argument} must be a str, got {type(value).__name__}")
+    return value

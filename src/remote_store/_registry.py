@@ -111,8 +111,13 @@ class Registry:
         for name, cfg in self._config.backends.items():
             factory = _resolve(cfg.type)
             if factory is None:
+                hint = ""
+                if cfg.type in _BUILTIN_TYPES:
+                    from .backends import _install_hint
+
+                    hint = f" ({_install_hint(_BUILTIN_TYPES[cfg.type])})"
                 raise ValueError(
-                    f"Unknown backend type '{cfg.type}' for backend '{name}'. "
+                    f"Unknown backend type '{cfg.type}' for backend '{name}'{hint}. "
                     f"Registered types: {_known_types()}"
                 )
             self._check_signature(name, cfg, factory)

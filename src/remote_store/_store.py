@@ -35,7 +35,8 @@ from ._glob import translate_glob
 from ._logging import logger
 from ._metadata import normalize_metadata
 from ._models import UNKNOWN_TIME, FileInfo, FolderEntry, FolderInfo, WriteResult
-from ._path import RemotePath, addressable_segments, is_root
+from ._path import RemotePath, addressable_segments, is_root, require_str
+from ._streams import check_content
 
 __all__ = ["Store"]
 
@@ -223,6 +224,7 @@ class Store:
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
         """Write ``content`` (bytes, or a binary stream from its position). Not atomic."""
+        check_content(content)
         self._debug("write", path)
         key, normalised = self._prepare_write(path, metadata, Capability.WRITE)
         result = self._call(
@@ -252,6 +254,7 @@ class Store:
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
         """Write so that no reader ever sees partial content."""
+        check_content(content)
         self._debug("write_atomic", path)
         key, normalised = self._prepare_write(path, metadata, Capability.ATOMIC_WRITE)
         result = self._call(
@@ -329,6 +332,8 @@ class Store:
         With ``max_depth`` set, ``recursive`` is ignored: ``0`` is the folder's own
         files, ``1`` adds one level down, and so on. ``pattern`` matches basenames.
         """
+        if pattern is not None:
+            require_str(pattern, "pattern")
         self._debug("list_files", path)
         self._check_depth(max_depth)
         self._require(Capability.LIST)
@@ -362,6 +367,8 @@ class Store:
 
         ``pattern`` filters what is yielded but never prunes the walk.
         """
+        if pattern is not None:
+            require_str(pattern, "pattern")
         self._debug("list_folders", path)
         self._check_depth(max_depth)
         self._require(Capability.LIST)
@@ -398,6 +405,7 @@ class Store:
 
     def glob(self, pattern: str) -> Iterator[FileInfo]:
         """Files whose whole store path matches ``pattern`` (``*``, ``?``, ``[..]``, ``**``)."""
+        require_str(pattern, "pattern")
         self._debug("glob", pattern)
         self._require(Capability.GLOB)
         full = f"{self._root}/{pattern}" if self._root else pattern
@@ -553,7 +561,7 @@ class Store:
         return self._backend.native_path(self._query_key(key))
 
     def to_key(self, path: str) -> str:
-        key = self._backend.to_key(path)
+        key = self._backend.to_key(require_str(path, "path"))
         if not self._root:
             return key
         if key == self._root:

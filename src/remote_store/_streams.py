@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-__all__ = ["seek_target"]
+__all__ = ["check_content", "seek_target"]
 
 
 def seek_target(offset: int, whence: int, *, position: int, size: int) -> int:
@@ -25,3 +25,25 @@ def seek_target(offset: int, whence: int, *, position: int, size: int) -> int:
     if target < 0:
         raise ValueError(f"negative seek position {target}")
     return target
+
+
+_CONTENT_TYPES = (bytes, bytearray, memoryview)
+
+
+def check_content(content: object, argument: str = "content") -> None:
+    """``TypeError`` naming ``argument`` unless it is bytes-like or a readable binary stream.
+
+    Called first by every write, before any side effect: a ``str`` (or a text
+    stream) would otherwise fail deep inside a backend, differently on each.
+    """
+    if isinstance(content, _CONTENT_TYPES):
+        return
+    if isinstance(content, str | io.TextIOBase):
+        raise TypeError(
+            f"{argument} must be bytes or a binary stream, got {type(content).__name__} "
+            "(encode text, or use write_text)"
+        )
+    if not callable(getattr(content, "read", None)):
+        raise TypeError(
+            f"{argument} must be bytes or a readable binary stream, got {type(content).__name__}"
+        )

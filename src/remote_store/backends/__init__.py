@@ -4,7 +4,9 @@ The network backends are loaded on first attribute access (PEP 562), so
 ``import remote_store`` and ``import remote_store.backends`` pull in no
 third-party dependency: an S3 user never imports paramiko and a local-disk user
 never imports s3fs. Whether an extra is installed is decided from its package's
-import spec, without importing it.
+import spec, without importing it. Asking for a backend whose extra is missing
+(``from remote_store.backends import S3Backend``) raises ``ImportError`` with
+the ``pip install`` line that fixes it.
 """
 
 from __future__ import annotations
@@ -21,12 +23,18 @@ if TYPE_CHECKING:
     from .sftp import HostKeyPolicy as HostKeyPolicy
     from .sftp import SFTPBackend as SFTPBackend
 
-_LAZY: dict[str, tuple[str, str]] = {
-    # public name -> (submodule, the third-party package its extra installs)
-    "S3Backend": (".s3", "s3fs"),
-    "HostKeyPolicy": (".sftp", "paramiko"),
-    "SFTPBackend": (".sftp", "paramiko"),
+_LAZY: dict[str, tuple[str, str, str]] = {
+    # public name -> (submodule, the third-party package its extra installs, the extra)
+    "S3Backend": (".s3", "s3fs", "s3"),
+    "HostKeyPolicy": (".sftp", "paramiko", "sftp"),
+    "SFTPBackend": (".sftp", "paramiko", "sftp"),
 }
+
+
+def _install_hint(name: str) -> str:
+    """What to install for backend class ``name`` (one wording for every place that says it)."""
+    extra = _LAZY[name][2]
+    return f"{name} needs the '{extra}' extra: pip install 'remote-store-s3kit[{extra}]'"
 
 
 def _installed(package: str) -> bool:
@@ -37,7 +45,7 @@ def _installed(package: str) -> bool:
 
 
 __all__ = sorted(
-    ["LocalBackend", "MemoryBackend", *(n for n, (_, pkg) in _LAZY.items() if _installed(pkg))]
+    ["LocalBackend", "MemoryBackend", *(n for n, (_, pkg, _e) in _LAZY.items() if _installed(pkg))]
 )
 
 
@@ -45,6 +53,8 @@ def __getattr__(name: str) -> Any:
     entry = _LAZY.get(name)
     if entry is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if not _installed(entry[1]):  # decided before importing: the client is imported lazily
+        raise ImportError(_install_hint(name), name=entry[1])
     module = importlib.import_module(entry[0], __name__)
     value = getattr(module, name)
     globals()[name] = value

@@ -41,7 +41,8 @@ from .._errors import (
 )
 from .._glob import glob_via_listing
 from .._models import FileInfo, FolderEntry, FolderInfo, WriteResult
-from .._path import RemotePath, addressable_segments, backend_segments
+from .._path import RemotePath, addressable_segments, backend_segments, require_str
+from .._streams import check_content
 
 __all__ = ["LocalBackend"]
 
@@ -269,6 +270,7 @@ class LocalBackend(Backend):
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
         """In place, not atomic. ``overwrite=False`` is decided by ``O_EXCL``."""
+        check_content(content)
         segments, target = self._prepare_target(path, overwrite, metadata)
         flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if overwrite else os.O_EXCL)
         try:
@@ -323,6 +325,7 @@ class LocalBackend(Backend):
         overwrite: bool = False,
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
+        check_content(content)
         with self.open_atomic(path, overwrite=overwrite, metadata=metadata) as writer:
             if isinstance(content, bytes | bytearray | memoryview):
                 writer.write(content)
@@ -588,6 +591,7 @@ class LocalBackend(Backend):
         return f"{root}/{'/'.join(segments)}" if segments else root
 
     def to_key(self, native_path: str) -> str:
+        require_str(native_path, "native_path")
         text = native_path.replace("\\", "/")
         root = self._root.as_posix()
         if text == root:

@@ -23,6 +23,7 @@ from .._errors import AlreadyExists, DirectoryNotEmpty, InvalidPath, NotFound
 from .._metadata import normalize_metadata
 from .._models import FileInfo, FolderEntry, FolderInfo, WriteResult
 from .._path import RemotePath, backend_segments
+from .._streams import check_content
 
 __all__ = ["MemoryBackend"]
 
@@ -196,6 +197,7 @@ class MemoryBackend(Backend):
         overwrite: bool = False,
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
+        check_content(content)
         segments = self._file_segments(path, "write")
         normalised = normalize_metadata(metadata)
         with self._lock:
@@ -230,6 +232,7 @@ class MemoryBackend(Backend):
         overwrite: bool = False,
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
+        check_content(content)
         # Every memory write is atomic: the entry is swapped under the lock.
         return self.write(path, content, overwrite=overwrite, metadata=metadata)
 

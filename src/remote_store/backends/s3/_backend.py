@@ -47,10 +47,11 @@ from ..._errors import (
 )
 from ..._metadata import normalize_metadata
 from ..._models import UNKNOWN_TIME, FileInfo, FolderEntry, FolderInfo, WriteResult
-from ..._path import RemotePath, addressable_segments
+from ..._path import RemotePath, addressable_segments, require_str
 from ..._redact import protect, reveal_all
 from ..._retry import RetryPolicy
 from ..._secret import Secret
+from ..._streams import check_content
 from ._errors import BACKEND, is_bucket_missing
 from ._glob import S3GlobPlan, plan_glob
 from ._listing import (
@@ -444,6 +445,7 @@ class S3Backend(Backend):
         overwrite: bool = False,
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
+        check_content(content)
         result = self._write(path, content, overwrite=overwrite, metadata=metadata)
         self._changed(str(result.path))
         return result
@@ -477,10 +479,6 @@ class S3Backend(Backend):
                 sink.abort()
                 raise
             return sink.commit()
-        if not hasattr(content, "read"):
-            raise TypeError(
-                f"content must be bytes or a readable binary stream, got {type(content).__name__}"
-            )
         sink = self._sink(key, conditional, meta)
         try:
             sink.write_from(content)
@@ -498,6 +496,7 @@ class S3Backend(Backend):
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
         """Same as ``write``: a PUT, and a multipart upload until completed, are invisible."""
+        check_content(content)
         return self.write(path, content, overwrite=overwrite, metadata=metadata)
 
     def _sink(
@@ -805,6 +804,7 @@ class S3Backend(Backend):
         return "/".join([self._bucket, *segments])
 
     def to_key(self, native_path: str) -> str:
+        require_str(native_path, "native_path")
         text = native_path
         if text.startswith("s3://"):
             text = text[len("s3://") :]

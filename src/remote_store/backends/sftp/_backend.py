@@ -54,10 +54,11 @@ from ..._errors import (
     RemoteStoreError,
 )
 from ..._models import UNKNOWN_TIME, FileInfo, FolderEntry, FolderInfo, WriteResult
-from ..._path import RemotePath, addressable_segments, backend_segments
+from ..._path import RemotePath, addressable_segments, backend_segments, require_str
 from ..._redact import redact_exception
 from ..._retry import RetryPolicy
 from ..._secret import Secret, reveal
+from ..._streams import check_content
 from ._auth import load_private_key
 from ._connection import DEFAULT_RETRY, Connection, ConnectionPool, ConnectSettings
 from ._errors import (
@@ -303,6 +304,7 @@ class SFTPBackend(Backend):
         return self._remote(addressable_segments(key))
 
     def to_key(self, native_path: str) -> str:
+        require_str(native_path, "native_path")
         if native_path == self._base:
             return ""
         prefix = self._base if self._base.endswith("/") else self._base + "/"
@@ -457,6 +459,7 @@ class SFTPBackend(Backend):
         overwrite: bool = False,
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
+        check_content(content)
         parts, remote = self._write_target(path, metadata)
         with self._session(path, "write") as sftp:
             handle = self._create(sftp, remote, parts, path, exclusive=not overwrite)
@@ -555,6 +558,7 @@ class SFTPBackend(Backend):
         overwrite: bool = False,
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
+        check_content(content)
         parts, remote = self._write_target(path, metadata)
         with self._session(path, "write atomically") as sftp:
             temp_remote, handle = self._start_atomic(sftp, parts, remote, path, overwrite)
