@@ -15,7 +15,7 @@ from typing import Any
 
 __all__ = ["PARALLEL", "STRATEGIES", "Clients", "Strategy"]
 
-#: Threads of the parallel traversal (the seed page's "parallel folder enumeration").
+#: Threads of the parallel per-folder traversal (docs/backends/s3.md, "Listing strategies").
 PARALLEL = 16
 
 

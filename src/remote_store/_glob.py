@@ -1,4 +1,4 @@
-"""Glob patterns to anchored regular expressions (contract §8.9, tightened per IO-21).
+"""Glob patterns to anchored regular expressions (``docs/contract.md`` §8.9, IO-21).
 
 A pattern is matched against a whole backend key, segment by segment:
 

@@ -7,7 +7,7 @@ behaviours that are the same on every backend (text helpers, ``head``,
 depth/pattern filtering, the ``list_folders`` walk, depth-limited folder info,
 same-path move/copy). Everything else is delegated to the backend.
 
-Deliberate differences from the anchor (contract §15, adopted):
+Deliberate differences from remote-store 0.33 (``docs/contract.md`` §15):
 
 * listing methods validate eagerly and return an inner generator (IO-15);
 * errors coming out of the backend are re-raised with the store-relative
@@ -208,7 +208,7 @@ class Store:
     def _prepare_write(
         self, path: str, metadata: Mapping[str, str] | None, gate: Capability
     ) -> tuple[str, dict[str, str] | None]:
-        # Contract §14: metadata shape -> USER_METADATA -> capability gate -> path.
+        # docs/contract.md §14: metadata shape -> USER_METADATA -> capability gate -> path.
         normalised = normalize_metadata(metadata)
         if normalised:
             self._require(Capability.USER_METADATA)

@@ -1,4 +1,4 @@
-"""S3Backend semantics against a real moto server over HTTP (contract §9, Decisions table)."""
+"""S3Backend semantics against a real moto server over HTTP (docs/contract.md §9, §15)."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def test_write_result_agrees_with_get_file_info(backend: S3Backend) -> None:
     info = backend.get_file_info("r.txt")
     assert (info.etag, info.size) == (result.etag, result.size)
     assert info.modified_at == result.last_modified
-    assert info.digest is None  # reads never request checksums (seed "File Metadata")
+    assert info.digest is None  # reads never request checksums (IO-10)
 
 
 def test_multipart_write_result_has_the_multipart_etag(backend: S3Backend) -> None:

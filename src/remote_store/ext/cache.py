@@ -1,4 +1,4 @@
-"""Read-through caching for a ``Store`` (contract §13, with IO-2 fixed).
+"""Read-through caching for a ``Store`` (``docs/contract.md`` §13, IO-2).
 
 Every cache key uses the path **normalised by ``RemotePath`` and made relative
 to the top-level cached store**: ``cache(s).child("a").exists("x")`` and

@@ -1,4 +1,4 @@
-"""Listing strategies for a flat key space (seed "Listing Strategies", Decisions IO-3/5/6).
+"""Listing strategies for a flat key space (``docs/contract.md`` §9, IO-3/5/6).
 
 * Shallow (``recursive=False``, ``iter_children``, ``list_folders``): one
   ``ListObjectsV2`` with ``Delimiter="/"`` per 1,000 entries.

@@ -1,6 +1,6 @@
 """``SFTPBackend``: a real directory tree on an SSH server, over paramiko.
 
-Design decisions (the contract is in ``CONTRACT.md`` §12):
+Design decisions (the contract is ``docs/contract.md`` §12):
 
 * **Connections.** One SSH connection per thread, opened lazily on first use
   (never in ``__init__``), checked for liveness before each operation and
