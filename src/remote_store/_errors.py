@@ -23,7 +23,9 @@ so ``except`` clauses do not depend on their order::
 
 from __future__ import annotations
 
-from ._redact import redact_text
+from typing import Any
+
+from ._redact import redact_exception, redact_text
 
 __all__ = [
     "AlreadyExists",
@@ -38,8 +40,38 @@ __all__ = [
 ]
 
 
+# The C-level descriptors: ``raise ... from`` sets the slot directly, reads go through ours.
+_BASE_CAUSE: Any = BaseException.__dict__["__cause__"]
+_BASE_CONTEXT: Any = BaseException.__dict__["__context__"]
+
+
 class RemoteStoreError(Exception):
-    """Base of every error this library raises on purpose for a storage failure."""
+    """Base of every error this library raises on purpose for a storage failure.
+
+    The message is scrubbed of credentials when the error is built, and the
+    cause chain is read through ``redact_exception``: an SDK exception whose text
+    carries a credential (aiohttp's proxy errors name the proxy URL with its
+    password) shows as a ``RedactedError`` stand-in to ``traceback``, loggers and
+    error trackers, whatever raise site attached it.
+    """
+
+    @property
+    def __cause__(self) -> BaseException | None:
+        cause = _BASE_CAUSE.__get__(self)
+        return None if cause is None else redact_exception(cause)
+
+    @__cause__.setter
+    def __cause__(self, value: BaseException | None) -> None:
+        _BASE_CAUSE.__set__(self, value)
+
+    @property
+    def __context__(self) -> BaseException | None:
+        context = _BASE_CONTEXT.__get__(self)
+        return None if context is None else redact_exception(context)
+
+    @__context__.setter
+    def __context__(self, value: BaseException | None) -> None:
+        _BASE_CONTEXT.__set__(self, value)
 
     def __init__(
         self,

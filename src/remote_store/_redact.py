@@ -28,6 +28,7 @@ import threading
 import traceback
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import unquote
 
 __all__ = [
     "MASK",
@@ -67,6 +68,9 @@ _NAME_FRAGMENTS = (
 
 # scheme://userinfo@ -- userinfo stops at the first '/', whitespace, quote or '@'.
 _URL_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.\-]*://)[^/\s'\"<>@]+@")
+_URL_USERINFO_PARTS = re.compile(
+    r"\b[A-Za-z][A-Za-z0-9+.\-]*://(?P<user>[^/\s'\"<>@:]*)(?::(?P<password>[^/\s'\"<>@]*))?@"
+)
 # A PEM block, with real or escaped ("\\n") line breaks; an unterminated one runs to the end.
 _PEM_BLOCK = re.compile(
     r"-----BEGIN (?P<label>[A-Z0-9 ]+)-----.*?(?:-----END (?P=label)-----|\Z)", re.DOTALL
@@ -88,6 +92,14 @@ def is_sensitive_name(name: object) -> bool:
 def register_secret(value: str) -> None:
     """Mask ``value`` wherever ``redact_text`` sees it from now on (``Secret`` calls this)."""
     global _known_pattern
+    userinfo = _URL_USERINFO_PARTS.search(value)
+    if userinfo is not None:
+        # A proxy URL: its user and password are the secret, not the host a log names.
+        for part in (userinfo.group("user"), userinfo.group("password")):
+            if part:
+                register_secret(unquote(part))
+                register_secret(part)
+        return
     if len(value) < MIN_REGISTERED_LENGTH:
         return
     with _known_lock:

@@ -24,7 +24,6 @@ from typing import Any
 from ..._errors import NotFound
 from ..._models import UNKNOWN_TIME, FileInfo, FolderEntry
 from ..._path import RemotePath
-from ..._redact import redact_exception
 from ._errors import is_bucket_missing
 from ._transport import S3Transport
 
@@ -177,7 +176,7 @@ def iter_shallow_cached(
         mapped = transport.map(exc, path=path, action="list")
         if isinstance(mapped, NotFound):
             return
-        raise mapped from redact_exception(exc)
+        raise mapped from exc
     strip = len(bucket) + 1
     for entry in entries:
         name = str(entry.get("name", ""))[strip:]

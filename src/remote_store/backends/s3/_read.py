@@ -15,7 +15,6 @@ import io
 from typing import Any
 
 from ..._errors import RemoteStoreError
-from ..._redact import redact_exception
 from ..._streams import seek_target
 from ._transport import S3Transport
 
@@ -141,7 +140,7 @@ class S3RangeReader(io.RawIOBase):
             raise
         except Exception as exc:
             self._drop_body()
-            raise self._transport.map(exc, path=self._key, action="read") from redact_exception(exc)
+            raise self._transport.map(exc, path=self._key, action="read") from exc
         if not chunk:
             self._drop_body()
             raise self._transport.map(

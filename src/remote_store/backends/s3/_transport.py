@@ -9,9 +9,9 @@ transport errors, on top of botocore's retries), so ``RetryPolicy(max_attempts=N
 would not mean N attempts. It also rewrites ``ClientError`` into ``OSError``
 subclasses, losing the error code our mapping relies on.
 
-Errors are mapped here, with the original exception as ``__cause__``, or a redacted
-stand-in when its text carries a credential (an aiohttp proxy error shows the proxy
-URL with its password).
+Errors are mapped here, with the original exception as ``__cause__`` (which
+``RemoteStoreError`` shows redacted when its text carries a credential: an aiohttp
+proxy error names the proxy URL with its password).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from ..._errors import RemoteStoreError
-from ..._redact import redact_exception
 from ._errors import map_error
 from ._options import CaBundle
 
@@ -91,10 +90,7 @@ class S3Transport:
         except RemoteStoreError:
             raise
         except Exception as exc:
-            error = self.map(exc, path=path, action=action, conditional=conditional)
-            cause = redact_exception(exc)
-        # Raised outside the handler: a redacted cause must not leave the original as context.
-        raise error from cause
+            raise self.map(exc, path=path, action=action, conditional=conditional) from exc
 
     def call_concurrently(
         self, requests: Sequence[Request]

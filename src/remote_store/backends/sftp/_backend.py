@@ -55,7 +55,6 @@ from ..._errors import (
 )
 from ..._models import UNKNOWN_TIME, FileInfo, FolderEntry, FolderInfo, WriteResult
 from ..._path import RemotePath, addressable_segments, backend_segments, require_str
-from ..._redact import redact_exception
 from ..._retry import RetryPolicy
 from ..._secret import Secret, reveal
 from ..._streams import check_content
@@ -325,7 +324,7 @@ class SFTPBackend(Backend):
             raise failed.original from None
         except Exception as exc:
             dead = self._forget_if_dead(conn, exc)
-            raise map_error(exc, path=path, action=action, dead=dead) from redact_exception(exc)
+            raise map_error(exc, path=path, action=action, dead=dead) from exc
 
     def _forget_if_dead(self, conn: Connection, exc: BaseException) -> bool:
         """Drop ``conn`` if ``exc`` shows it is dead; report whether it was."""

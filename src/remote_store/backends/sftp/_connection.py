@@ -26,7 +26,7 @@ from typing import Any
 
 import paramiko
 
-from ..._redact import redact_exception, reveal_all
+from ..._redact import reveal_all
 from ..._retry import RetryPolicy
 from ._errors import is_permanent_connect_error, map_connect_error
 from ._hostkeys import HostKeyTrust
@@ -134,10 +134,10 @@ def connect(settings: ConnectSettings) -> Connection:
             return _open_once(settings)
         except Exception as exc:
             if is_permanent_connect_error(exc) or attempt >= policy.max_attempts:
-                raise map_connect_error(exc, target=settings.target) from redact_exception(exc)
+                raise map_connect_error(exc, target=settings.target) from exc
             wait = _delay(policy, attempt)
             if policy.timeout is not None and time.monotonic() - started + wait > policy.timeout:
-                raise map_connect_error(exc, target=settings.target) from redact_exception(exc)
+                raise map_connect_error(exc, target=settings.target) from exc
             log.debug(
                 "SFTP connect to %s failed (attempt %d/%d): %r; retrying in %.2fs",
                 settings.target,

@@ -26,7 +26,6 @@ import paramiko
 from paramiko.message import Message
 from paramiko.sftp import CMD_DATA, CMD_READ, CMD_STATUS, CMD_WRITE, int64
 
-from ..._redact import redact_exception
 from ..._streams import seek_target
 from ._errors import map_error
 
@@ -192,7 +191,7 @@ class ReadStream(io.RawIOBase):
 
     def _fail(self, exc: Exception) -> NoReturn:
         dead = self._on_error(exc)
-        raise map_error(exc, path=self._path, action="read", dead=dead) from redact_exception(exc)
+        raise map_error(exc, path=self._path, action="read", dead=dead) from exc
 
     def readable(self) -> bool:
         return True
@@ -280,7 +279,7 @@ class MappedSink(io.RawIOBase):
         except Exception as exc:
             dead = self._on_error(exc)
             error = map_error(exc, path=self._path, action="write", dead=dead)
-            raise error from redact_exception(exc)
+            raise error from exc
         return len(payload)
 
     def flush(self) -> None:
