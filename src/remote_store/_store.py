@@ -35,6 +35,7 @@ from ._glob import translate_glob
 from ._logging import logger
 from ._metadata import normalize_metadata
 from ._models import UNKNOWN_TIME, FileInfo, FolderEntry, FolderInfo, WriteResult
+from ._open_atomic import open_backend_atomic
 from ._path import RemotePath, addressable_segments, is_root, require_str
 from ._streams import check_content
 
@@ -282,7 +283,9 @@ class Store:
         self._debug("open_atomic", path)
         key, normalised = self._prepare_write(path, metadata, Capability.ATOMIC_WRITE)
         try:
-            with self._backend.open_atomic(key, overwrite=overwrite, metadata=normalised) as writer:
+            with open_backend_atomic(
+                self._backend, key, overwrite=overwrite, metadata=normalised
+            ) as writer:
                 yield writer
         except RemoteStoreError as error:
             self._rebase_error(error)
