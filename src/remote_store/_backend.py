@@ -116,7 +116,12 @@ class Backend(abc.ABC):
     def read_seekable(self, path: str) -> BinaryIO:
         """``read()`` if already seekable, else a spooled copy positioned at 0."""
         stream = self.read(path)
-        if stream.seekable():
+        try:
+            seekable = stream.seekable()
+        except BaseException:
+            stream.close()  # the caller never receives it, so nobody else would close it
+            raise
+        if seekable:
             return stream
         spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_THRESHOLD)  # noqa: SIM115
         try:

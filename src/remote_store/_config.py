@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 import os
 import re
+import sys
 import tomllib
 import warnings
 from collections.abc import Mapping
@@ -170,7 +171,9 @@ class RegistryConfig:
             raise TypeError(f"config must be a mapping, got {type(data).__name__}")
         unknown = sorted(str(k) for k in data if k not in ("backends", "stores"))
         if unknown:
-            warnings.warn(f"Unknown top-level config keys ignored: {unknown}", stacklevel=2)
+            warnings.warn(
+                f"Unknown top-level config keys ignored: {unknown}", stacklevel=_caller_level()
+            )
         raw_backends = data.get("backends")
         raw_stores = data.get("stores")
         raw_backends = {} if raw_backends is None else raw_backends
@@ -207,6 +210,21 @@ class RegistryConfig:
         if resolve_env_vars:
             data = resolve_env(dict(data))
         return cls.from_dict(data)
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def _caller_level() -> int:
+    """The ``stacklevel`` that points a warning at the first frame outside this package.
+
+    ``from_dict`` is called directly and through ``from_toml`` / ``from_yaml``; a fixed
+    ``stacklevel`` would blame the loader instead of the caller's line.
+    """
+    level, frame = 1, sys._getframe(1)
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _backend_from_dict(name: str, raw: object) -> BackendConfig:

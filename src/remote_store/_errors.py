@@ -87,16 +87,17 @@ class RemoteStoreError(Exception):
         self.backend = backend
         self.backend_path: str | None = path
 
-    def _extra_str(self) -> str:
-        return ""
+    def _extra_str(self) -> list[str]:
+        return []
 
     def __str__(self) -> str:
-        text = self.message
+        # Only present parts, joined: an empty message never leaves a leading separator.
+        parts = [self.message] if self.message else []
         if self.path is not None:
-            text += f" | path={self.path!r}"
+            parts.append(f"path={self.path!r}")
         if self.backend is not None:
-            text += f" | backend={self.backend!r}"
-        return text + self._extra_str()
+            parts.append(f"backend={self.backend!r}")
+        return " | ".join(parts + self._extra_str())
 
     def _extra_repr(self) -> list[str]:
         return []
@@ -154,8 +155,8 @@ class CapabilityNotSupported(RemoteStoreError):
         super().__init__(message, path=path, backend=backend)
         self.capability = capability
 
-    def _extra_str(self) -> str:
-        return f" | capability={self.capability!r}" if self.capability else ""
+    def _extra_str(self) -> list[str]:
+        return [f"capability={self.capability!r}"] if self.capability else []
 
     def _extra_repr(self) -> list[str]:
         return [f"capability={self.capability!r}"] if self.capability else []

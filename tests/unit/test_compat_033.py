@@ -9,11 +9,21 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, BinaryIO
 
 import pytest
 
-from remote_store import AlreadyExists, RemotePath, Store, WriteResult
+from remote_store import (
+    AlreadyExists,
+    Backend,
+    CapabilityNotSupported,
+    NotFound,
+    RegistryConfig,
+    RemotePath,
+    Store,
+    WriteResult,
+)
 from remote_store.backends import MemoryBackend
 
 
@@ -92,3 +102,67 @@ def test_an_exception_inside_open_atomic_on_a_033_backend_commits_nothing() -> N
         raise RuntimeError("caller failed")
 
     assert not store.exists("f.txt")
+
+
+# -- item 9: error text, warning location, read_seekable cleanup ------------------------------
+
+
+def test_capability_error_without_a_message_has_no_leading_separator() -> None:
+    assert str(CapabilityNotSupported(capability="glob")) == "capability='glob'"
+
+
+def test_error_text_joins_only_the_parts_that_are_set() -> None:
+    error = CapabilityNotSupported("No glob", backend="memory", capability="glob")
+
+    assert str(error) == "No glob | backend='memory' | capability='glob'"
+    assert str(NotFound(path="a")) == "path='a'"
+
+
+def test_from_yaml_unknown_key_warning_points_at_the_caller(tmp_path: Path) -> None:
+    pytest.importorskip("yaml")
+    from remote_store.ext.yaml import from_yaml
+
+    config = tmp_path / "c.yaml"
+    config.write_text("backends: {}\nextra: 1\n", encoding="utf-8")
+
+    with pytest.warns(UserWarning, match="Unknown top-level config keys") as caught:
+        from_yaml(config)
+
+    assert caught[0].filename == __file__
+
+
+def test_from_toml_unknown_key_warning_points_at_the_caller(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text("extra = 1\n", encoding="utf-8")
+
+    with pytest.warns(UserWarning, match="Unknown top-level config keys") as caught:
+        RegistryConfig.from_toml(config)
+
+    assert caught[0].filename == __file__
+
+
+class _SeekableRaises(io.BytesIO):
+    def seekable(self) -> bool:
+        raise OSError("cannot tell")
+
+
+class _ReadGivesBrokenStream(MemoryBackend):
+    def __init__(self) -> None:
+        super().__init__()
+        self.handed_out: list[io.BytesIO] = []
+
+    def read(self, path: str) -> BinaryIO:
+        stream = _SeekableRaises(self.read_bytes(path))
+        self.handed_out.append(stream)
+        return stream
+
+
+def test_read_seekable_closes_the_source_when_seekable_raises() -> None:
+    backend = _ReadGivesBrokenStream()
+    store = Store(backend)
+    store.write("f.txt", b"x")
+
+    with pytest.raises(OSError, match="cannot tell"):
+        Backend.read_seekable(backend, "f.txt")
+
+    assert [s.closed for s in backend.handed_out] == [True]
