@@ -68,7 +68,7 @@ from ._listing import (
 from ._options import as_secret, build_settings
 from ._read import open_reader, read_body
 from ._transport import Request, S3Transport
-from ._upload import PART_SIZE, PARTS_IN_FLIGHT, MultipartSink, put_object
+from ._upload import PARTS_IN_FLIGHT, SINGLE_PUT_LIMIT, MultipartSink, put_object
 from ._validate import fs_parameters
 
 __all__ = ["S3Backend"]
@@ -463,7 +463,7 @@ class S3Backend(Backend):
         if not overwrite and not conditional:
             self._check_absent(key)
         if isinstance(content, bytes | bytearray | memoryview):
-            if memoryview(content).nbytes <= PART_SIZE:
+            if memoryview(content).nbytes <= SINGLE_PUT_LIMIT:
                 return put_object(
                     self._transport,
                     self._bucket,

@@ -17,9 +17,12 @@ rather than one round trip per part. Parts are filled into a small pool of
 reused part buffers (``readinto`` straight from the caller's stream where it
 has one), and the buffer itself is the request body: memory stays bounded by
 ``(parts_in_flight + 1) x part size`` whatever the object's size, and each byte
-is copied once on its way to the socket (botocore accepts only ``bytes``,
-``bytearray`` or file objects as a body, and a file object would be read through
-aiohttp's thread pool in 64 KiB steps).
+is copied once on its way to the socket. Each buffer is an ``io.BytesIO`` that
+owns its memory, because of how the body travels: botocore wraps a ``bytes`` or
+``bytearray`` body into a new ``BytesIO`` (a whole copy of a ``bytearray``), and
+aiohttp takes ``getbuffer()`` of it (a whole copy of a ``BytesIO`` still sharing
+its ``bytes``); a ``BytesIO`` of our own passes both untouched and is sent in
+64 KiB steps.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from __future__ import annotations
 import base64
 import binascii
 import concurrent.futures
+import io
 import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -41,6 +45,7 @@ from ._transport import S3Transport
 __all__ = [
     "PARTS_IN_FLIGHT",
     "PART_SIZE",
+    "SINGLE_PUT_LIMIT",
     "MultipartSink",
     "part_size_for",
     "put_object",
@@ -51,6 +56,9 @@ _log = logging.getLogger("remote_store.backends.s3")
 
 PART_SIZE = 8 * 1024 * 1024
 """Multipart part size; a body of at most this many bytes is one ``PutObject``."""
+
+SINGLE_PUT_LIMIT = 8 * 1024 * 1024
+"""A ``bytes``-like body of at most this many bytes is one ``PutObject`` (no part copies)."""
 
 PARTS_IN_FLIGHT = 4
 """Default number of parts of one upload that are on the wire at the same time."""
@@ -128,17 +136,21 @@ def put_object(
     transport: S3Transport,
     bucket: str,
     key: str,
-    body: bytes | bytearray | memoryview,
+    body: bytes | bytearray | memoryview | io.BytesIO,
     *,
     conditional: bool,
     metadata: dict[str, str] | None,
 ) -> WriteResult:
     """One ``PutObject``; ``conditional`` adds ``If-None-Match: *`` (412/409 -> AlreadyExists).
 
-    ``bytes`` and ``bytearray`` are sent as they are (no copy); a ``memoryview``
-    is copied once, because botocore does not accept one as a body.
+    A ``memoryview`` is copied once, because botocore does not accept one as a body.
     """
-    data = body if isinstance(body, bytes | bytearray) else bytes(body)
+    if isinstance(body, io.BytesIO):
+        data: bytes | bytearray | io.BytesIO = body
+        size = len(body.getbuffer()) - body.tell()
+    else:
+        data = body if isinstance(body, bytes | bytearray) else bytes(body)
+        size = len(data)
     params: dict[str, Any] = {"Bucket": bucket, "Key": key, "Body": data}
     if metadata:
         params["Metadata"] = metadata
@@ -147,10 +159,55 @@ def put_object(
     response = transport.call(
         "put_object", path=key, action="write", conditional=conditional, **params
     )
-    return write_result(key, len(data), response, metadata)
+    return write_result(key, size, response, metadata)
 
 
-_Pending = tuple[int, "concurrent.futures.Future[dict[str, Any]]", bytearray]
+def _read_into(stream: Any, window: memoryview) -> int:
+    """Fill ``window`` from ``stream`` (``readinto`` if it has one); 0 at the end."""
+    readinto = getattr(stream, "readinto", None)
+    if readinto is not None:
+        count = readinto(window)
+        if count is None:
+            raise TypeError("content stream is non-blocking (readinto returned None)")
+        return int(count)
+    chunk = stream.read(len(window))
+    if not isinstance(chunk, bytes | bytearray | memoryview):
+        raise TypeError("content stream must yield bytes")
+    count = memoryview(chunk).nbytes
+    window[:count] = chunk
+    return count
+
+
+class _PartBuffer:
+    """One part's bytes in a ``BytesIO`` that owns its memory (see the module docstring)."""
+
+    __slots__ = ("capacity", "stream", "whole")
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.stream = io.BytesIO()
+        self.stream.seek(capacity - 1)
+        self.stream.write(b"\0")  # one allocation of the part's size
+        self.whole = True
+
+    def fill(self, offset: int, data: memoryview) -> None:
+        with self.stream.getbuffer() as view:
+            view[offset : offset + data.nbytes] = data
+
+    def fill_from(self, offset: int, source: Any) -> int:
+        with self.stream.getbuffer() as view, view[offset:] as window:
+            return _read_into(source, window)
+
+    def body(self, length: int) -> io.BytesIO:
+        """The first ``length`` bytes as a request body (a shorter part is not reused)."""
+        if length < self.capacity:
+            self.stream.truncate(length)
+            self.whole = False
+        self.stream.seek(0)
+        return self.stream
+
+
+_Pending = tuple[int, "concurrent.futures.Future[dict[str, Any]]", _PartBuffer]
 
 
 class MultipartSink:
@@ -190,9 +247,9 @@ class MultipartSink:
         self._metadata = metadata
         self._base_part_size = part_size_for(expected_size, part_size)
         self._parts_in_flight = parts_in_flight
-        self._current: bytearray | None = None
+        self._current: _PartBuffer | None = None
         self._filled = 0
-        self._pool: list[bytearray] = []
+        self._pool: list[_PartBuffer] = []
         self._pending: list[_Pending] = []
         self._upload_id: str | None = None
         self._parts: dict[int, dict[str, Any]] = {}
@@ -208,8 +265,8 @@ class MultipartSink:
         total = view.nbytes
         while view.nbytes:
             buffer = self._room()
-            count = min(view.nbytes, len(buffer) - self._filled)
-            buffer[self._filled : self._filled + count] = view[:count]
+            count = min(view.nbytes, buffer.capacity - self._filled)
+            buffer.fill(self._filled, view[:count])
             self._filled += count
             self._size += count
             view = view[count:]
@@ -227,8 +284,8 @@ class MultipartSink:
             buffer = self._current
             if buffer is None:
                 buffer = self._room()
-            if self._filled < len(buffer):
-                count = self._read_into(stream, memoryview(buffer)[self._filled :])
+            if self._filled < buffer.capacity:
+                count = buffer.fill_from(self._filled, stream)
                 if not count:
                     return
                 self._filled += count
@@ -236,28 +293,13 @@ class MultipartSink:
                 continue
             # The current part is full: read the next one before deciding to send it.
             spare = self._take(self._part_size())
-            count = self._read_into(stream, memoryview(spare))
+            count = spare.fill_from(0, stream)
             if not count:
                 self._pool.append(spare)
                 return
             self._send(buffer)
             self._current, self._filled = spare, count
             self._size += count
-
-    @staticmethod
-    def _read_into(stream: Any, window: memoryview) -> int:
-        readinto = getattr(stream, "readinto", None)
-        if readinto is not None:
-            count = readinto(window)
-            if count is None:
-                raise TypeError("content stream is non-blocking (readinto returned None)")
-            return int(count)
-        chunk = stream.read(len(window))
-        if not isinstance(chunk, bytes | bytearray | memoryview):
-            raise TypeError("content stream must yield bytes")
-        count = memoryview(chunk).nbytes
-        window[:count] = chunk
-        return count
 
     def flush(self) -> None:
         """Nothing to flush: parts leave as soon as they are full."""
@@ -271,10 +313,10 @@ class MultipartSink:
         # Grow the part size every 1,000 parts so 10,000 parts never run out.
         return self._base_part_size * (1 + (self._next_number - 1) // 1000)
 
-    def _room(self) -> bytearray:
+    def _room(self) -> _PartBuffer:
         """The buffer with free space, sending the current one first if it is full."""
         buffer = self._current
-        if buffer is not None and self._filled < len(buffer):
+        if buffer is not None and self._filled < buffer.capacity:
             return buffer
         if buffer is not None:
             self._send(buffer)  # full, and more bytes are coming: it is not the only part
@@ -283,13 +325,13 @@ class MultipartSink:
         self._filled = 0
         return buffer
 
-    def _take(self, size: int) -> bytearray:
+    def _take(self, size: int) -> _PartBuffer:
         """A part buffer of ``size`` bytes: a recycled one if the pool has it."""
         while self._pool:
             spare = self._pool.pop()
-            if len(spare) == size:
+            if spare.capacity == size:
                 return spare
-        return bytearray(size)
+        return _PartBuffer(size)
 
     def _start(self) -> str:
         params: dict[str, Any] = {
@@ -306,7 +348,7 @@ class MultipartSink:
         self._upload_id = upload_id
         return upload_id
 
-    def _send(self, buffer: bytearray, length: int | None = None) -> None:
+    def _send(self, buffer: _PartBuffer, length: int | None = None) -> None:
         """Start uploading ``buffer`` (its first ``length`` bytes) as the next part."""
         upload_id = self._upload_id or self._start()
         number = self._next_number
@@ -314,7 +356,7 @@ class MultipartSink:
             raise ValueError("object too large for a multipart upload (10,000 parts)")
         while len(self._pending) >= self._parts_in_flight:
             self._settle(concurrent.futures.FIRST_COMPLETED)
-        body = buffer if length is None or length == len(buffer) else buffer[:length]
+        body = buffer.body(buffer.capacity if length is None else length)
         future = self._transport.submit(
             "upload_part",
             {
@@ -350,7 +392,7 @@ class MultipartSink:
             if response.get("ChecksumCRC32"):
                 part["ChecksumCRC32"] = response["ChecksumCRC32"]
             self._parts[number] = part
-            if len(self._pool) < self._parts_in_flight:
+            if buffer.whole and len(self._pool) < self._parts_in_flight:
                 self._pool.append(buffer)
         self._pending = still
         if failure is not None:
@@ -371,8 +413,8 @@ class MultipartSink:
             raise ValueError("upload already finished")
         try:
             if self._upload_id is None:
-                buffer = self._current if self._current is not None else bytearray()
-                body = buffer if self._filled == len(buffer) else buffer[: self._filled]
+                current = self._current
+                body = b"" if current is None else current.body(self._filled)
                 result = put_object(
                     self._transport,
                     self._bucket,
