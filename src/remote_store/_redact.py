@@ -12,8 +12,10 @@ been wrapped by the right caller:
 * **by value**: the plain text of every ``Secret`` created in this process is
   registered here, and is masked wherever it appears (an SDK's DEBUG log that
   prints an ``Authorization`` header carries the access key id, for one).
-  Values shorter than ``MIN_REGISTERED_LENGTH`` are not registered: masking
-  every ``1234`` in every log line would destroy more than it protects.
+  Values shorter than ``MIN_REGISTERED_LENGTH`` (8) are not registered: masking
+  every ``1234`` or ``testing`` (moto's credentials) in every log line and path
+  would destroy more than it protects; real keys and passwords are longer, and
+  short ones are still masked by key name and inside URLs.
 
 Users of the library reach these rules through ``repr``/``str`` of config
 objects, the messages and cause chains of ``RemoteStoreError``, and
@@ -45,7 +47,7 @@ __all__ = [
 ]
 
 MASK = "***"
-MIN_REGISTERED_LENGTH = 6
+MIN_REGISTERED_LENGTH = 8
 
 _EXACT_NAMES = frozenset(
     {"key", "pkey", "sas_token", "connection_string", "client_certificate", "auth", "proxy_auth"}

@@ -40,7 +40,7 @@ HELP = "qualify an S3 target (embedded moto by default) and write a report"
 DESCRIPTION = (__doc__ or HELP).split("\n\n", 1)[1]
 
 SUITES = ("conformance", "scenarios", "probe", "bench")
-_SECRET_FLAGS = ("--secret", "--s3-secret")
+_SECRET_FLAGS = ("--key", "--s3-key", "--secret", "--s3-secret")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -154,9 +154,13 @@ def _external_target(args: argparse.Namespace) -> Any:
         raise UsageError(
             "no credentials: pass --key/--secret or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
         )
-    from remote_store._redact import register_secret
+    from remote_store._redact import has_userinfo, register_secret
 
-    register_secret(secret)  # masked in the console, the reports and the JSON from now on
+    # Masked in the console, the reports and the JSON from now on (a proxy: its userinfo only).
+    for credential in (key, secret):
+        register_secret(credential)
+    if args.proxy and has_userinfo(args.proxy):
+        register_secret(args.proxy)
     credentials = Credentials(
         key,
         secret,
