@@ -25,6 +25,7 @@ from remote_store import (
     WriteResult,
 )
 from remote_store.backends import MemoryBackend
+from remote_store.ext.cache import cache
 
 
 class OpenAtomicWithoutMetadata(MemoryBackend):
@@ -166,3 +167,41 @@ def test_read_seekable_closes_the_source_when_seekable_raises() -> None:
         Backend.read_seekable(backend, "f.txt")
 
     assert [s.closed for s in backend.handed_out] == [True]
+
+
+# -- item 8: ext.cache statistics and repr ----------------------------------------------------
+
+
+def test_each_read_of_a_file_too_large_to_cache_counts_as_a_miss() -> None:
+    cached = cache(Store(MemoryBackend()), max_content_size=4)
+    cached.write("big.bin", b"0123456789")
+
+    cached.get_file_info("big.bin")
+    cached.read_bytes("big.bin")
+    cached.read_bytes("big.bin")
+
+    assert (cached.stats.hits, cached.stats.misses) == (0, 3)
+
+
+def test_cached_store_repr_shows_ttl_and_size_limits() -> None:
+    cached = cache(Store(MemoryBackend()), ttl=30, max_content_size=10, max_listing_size=5)
+
+    text = repr(cached)
+
+    assert "ttl=30" in text and "max_content_size=10" in text and "max_listing_size=5" in text
+
+
+@pytest.mark.parametrize(
+    ("option", "phrase"),
+    [
+        ("ttl", "ttl must be positive"),
+        ("max_content_size", "max_content_size must be positive"),
+        ("max_listing_size", "max_listing_size must be positive"),
+        ("max_entries", "max_entries must be positive"),
+    ],
+)
+def test_cache_parameter_errors_contain_the_033_phrase(option: str, phrase: str) -> None:
+    with pytest.raises(ValueError, match=phrase) as caught:
+        cache(Store(MemoryBackend()), **{option: 0})
+
+    assert "got 0" in str(caught.value)

@@ -67,7 +67,7 @@ class MemoryCache:
 
     def __init__(self, *, max_entries: int | None = None) -> None:
         if max_entries is not None and max_entries <= 0:
-            raise ValueError(f"max_entries must be > 0, got {max_entries}")
+            raise ValueError(f"max_entries must be positive (> 0), got {max_entries}")
         self._max = max_entries
         self._data: OrderedDict[tuple[str, ...], tuple[Any, float]] = OrderedDict()
         self._lock = threading.Lock()
@@ -152,7 +152,14 @@ class CachedStore(ProxyStore):
         self._counters = counters if counters is not None else _Counters()
 
     def __repr__(self) -> str:
-        return f"CachedStore({self._inner!r}, prefix={self._prefix!r})"
+        parts = [f"inner={self._inner!r}", f"ttl={self._settings.ttl}"]
+        if self._settings.max_content_size is not None:
+            parts.append(f"max_content_size={self._settings.max_content_size}")
+        if self._settings.max_listing_size is not None:
+            parts.append(f"max_listing_size={self._settings.max_listing_size}")
+        if self._prefix:
+            parts.append(f"prefix={self._prefix!r}")
+        return f"CachedStore({', '.join(parts)})"
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
@@ -297,6 +304,9 @@ class CachedStore(ProxyStore):
                     (_SIZE_PROBE, key_path), lambda: self._inner.get_file_info(path), count=False
                 )
                 if info.size > limit:
+                    # Not cacheable: every such read goes to the store, so each is a miss.
+                    with self._counters.lock:
+                        self._counters.misses += 1
                     return self._inner.read_bytes(path)
         return self._cached(("read_bytes", key_path), lambda: self._inner.read_bytes(path))
 
@@ -453,11 +463,11 @@ def cache(
 ) -> CachedStore:
     """Wrap ``store`` in a read-through cache (``ValueError`` for non-positive limits)."""
     if ttl <= 0:
-        raise ValueError(f"ttl must be > 0, got {ttl}")
+        raise ValueError(f"ttl must be positive (> 0), got {ttl}")
     if max_content_size is not None and max_content_size <= 0:
-        raise ValueError(f"max_content_size must be > 0, got {max_content_size}")
+        raise ValueError(f"max_content_size must be positive (> 0), got {max_content_size}")
     if max_listing_size is not None and max_listing_size <= 0:
-        raise ValueError(f"max_listing_size must be > 0, got {max_listing_size}")
+        raise ValueError(f"max_listing_size must be positive (> 0), got {max_listing_size}")
     backend: CacheBackend = (
         cache_backend if cache_backend is not None else MemoryCache(max_entries=max_entries)
     )
