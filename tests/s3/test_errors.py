@@ -77,6 +77,11 @@ def test_not_implemented_conditional_write_suggests_the_switch() -> None:
     assert "conditional_writes=False" in str(mapped)
 
 
+def test_length_required_suggests_checksums_only_when_required() -> None:
+    mapped = map_error(client_error("MissingContentLength", 411), path="k", action="write")
+    assert "request_checksum_calculation': 'when_required'" in str(mapped)
+
+
 @pytest.mark.parametrize(
     "raw",
     [

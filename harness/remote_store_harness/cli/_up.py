@@ -67,9 +67,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--target",
-        choices=("moto", "moto-thread", "minio"),
+        choices=("moto", "moto-thread", "minio", "rclone", "rclone-tls"),
         default="moto",
-        help="S3 server behind the gateway (default: moto in a subprocess)",
+        help="S3 server behind the gateway (default: moto in a subprocess); rclone: `rclone serve "
+        "s3` (checks signatures); rclone-tls: rclone serving HTTPS itself with a leaf of the "
+        "harness CA (reached directly: no --tls/--proxy/latency)",
     )
     parser.add_argument(
         "--indexed-listing",
@@ -255,7 +257,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             topology = start_topology(
                 spec,
-                ca=HarnessCA.create() if args.tls else None,
+                ca=HarnessCA.create() if args.tls or args.target == "rclone-tls" else None,
                 certs_dir=certs_dir if args.tls else None,
                 log_maxlen=10_000,
             )

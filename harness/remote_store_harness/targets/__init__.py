@@ -16,6 +16,7 @@ from ._external import ExternalTarget
 from ._minio import MinioTarget
 from ._moto_process import MotoProcessTarget
 from ._moto_thread import MotoThreadTarget
+from ._rclone import RcloneTarget
 
 __all__ = [
     "TARGET_KINDS",
@@ -26,6 +27,7 @@ __all__ = [
     "MotoProcessTarget",
     "MotoThreadTarget",
     "PopulateItem",
+    "RcloneTarget",
     "Target",
     "TargetError",
     "TargetStartError",
@@ -34,18 +36,29 @@ __all__ = [
     "synthetic_body",
 ]
 
-TARGET_KINDS = ("moto", "moto-thread", "minio", "external")
+#: ``rclone`` serves plain HTTP (behind the gateway); ``rclone-tls`` serves HTTPS itself with a
+#: leaf of the harness CA (``tls=ServerTLS(...)``, issued by ``start_topology``), reached directly.
+TARGET_KINDS = ("moto", "moto-thread", "minio", "rclone", "rclone-tls", "external")
 
 
 def start_target(kind: str, **options: object) -> Target:
     """Start a target by kind name; ``options`` go to the constructor (external needs url etc.)."""
-    target: MotoProcessTarget | MotoThreadTarget | MinioTarget | ExternalTarget
+    target: MotoProcessTarget | MotoThreadTarget | MinioTarget | RcloneTarget | ExternalTarget
     if kind == "moto":
         target = MotoProcessTarget(**options)  # type: ignore[arg-type]
     elif kind == "moto-thread":
         target = MotoThreadTarget(**options)  # type: ignore[arg-type]
     elif kind == "minio":
         target = MinioTarget(**options)  # type: ignore[arg-type]
+    elif kind == "rclone":
+        target = RcloneTarget(**options)  # type: ignore[arg-type]
+    elif kind == "rclone-tls":
+        if options.get("tls") is None:
+            raise ValueError(
+                "target kind 'rclone-tls' needs tls=ServerTLS(...) (start_topology "
+                "issues one from the harness CA)"
+            )
+        target = RcloneTarget(**options)  # type: ignore[arg-type]
     elif kind == "external":
         target = ExternalTarget(**options)  # type: ignore[arg-type]
     else:

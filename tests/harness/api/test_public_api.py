@@ -103,6 +103,7 @@ EXPECTED: dict[str, list[str]] = {
         "MotoProcessTarget",
         "MotoThreadTarget",
         "PopulateItem",
+        "RcloneTarget",
         "Target",
         "TargetError",
         "TargetStartError",

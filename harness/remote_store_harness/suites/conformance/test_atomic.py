@@ -118,3 +118,39 @@ def test_open_atomic_checks_metadata_on_enter(store: Store) -> None:
     with pytest.raises(ValueError), store.open_atomic("f.txt", metadata={"_x": "y"}):
         pass
     assert store.exists("f.txt") is False
+
+
+RACING_WRITERS = 32
+#: Larger than one 8 MiB part: each writer goes through a multipart upload on S3.
+RACING_SIZE = 8 * 1024 * 1024 + 4096
+
+
+@pytest.mark.slow
+def test_racing_multipart_writers_without_overwrite_have_exactly_one_winner(store: Store) -> None:
+    """§6.4.2: of 32 writers racing ``open_atomic(overwrite=False)`` on one new path, exactly one
+    wins; the others get AlreadyExists and the file holds the winner's bytes, whole."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    barrier = threading.Barrier(RACING_WRITERS)
+
+    def body(i: int) -> bytes:
+        return bytes([i]) * RACING_SIZE
+
+    def writer(i: int) -> str:
+        data = body(i)
+        barrier.wait()
+        try:
+            with store.open_atomic("race.bin") as f:
+                for start in range(0, RACING_SIZE, 1024 * 1024):
+                    f.write(data[start : start + 1024 * 1024])
+        except AlreadyExists:
+            return "lost"
+        return "won"
+
+    with ThreadPoolExecutor(RACING_WRITERS) as pool:
+        outcomes = list(pool.map(writer, range(RACING_WRITERS)))
+
+    winners = [i for i, outcome in enumerate(outcomes) if outcome == "won"]
+    assert len(winners) == 1, f"{len(winners)} writers won"
+    assert store.read_bytes("race.bin") == body(winners[0])

@@ -230,6 +230,16 @@ def map_error(
                 "; the service does not support conditional writes (If-None-Match), "
                 "construct the backend with conditional_writes=False"
             )
+        if status == 411:
+            # Some S3 implementations (rclone's HTTPS server) refuse botocore's aws-chunked
+            # uploads with trailing checksums, which carry no Content-Length. Not retried with
+            # other settings here: the body may be a one-pass stream, and the integrity
+            # checksum the caller configured must not be dropped silently.
+            text += (
+                "; the service refuses chunked uploads with trailing checksums (no "
+                "Content-Length): set client_options={'config_kwargs': "
+                "{'request_checksum_calculation': 'when_required'}}"
+            )
         return cls(text, path=path, backend=BACKEND)
     return _classify_transport(exc, what, path)
 
