@@ -18,13 +18,14 @@ from remote_store import (
     AlreadyExists,
     Backend,
     CapabilityNotSupported,
+    InvalidPath,
     NotFound,
     RegistryConfig,
     RemotePath,
     Store,
     WriteResult,
 )
-from remote_store.backends import MemoryBackend
+from remote_store.backends import LocalBackend, MemoryBackend
 from remote_store.ext.cache import cache
 
 
@@ -205,3 +206,40 @@ def test_cache_parameter_errors_contain_the_033_phrase(option: str, phrase: str)
         cache(Store(MemoryBackend()), **{option: 0})
 
     assert "got 0" in str(caught.value)
+
+
+# -- items 6, 7: local containment answers like 0.33 ------------------------------------------
+
+
+def test_local_glob_through_a_folder_symlink_to_outside_matches_nothing(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("x")
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "symdir").symlink_to(outside, target_is_directory=True)
+    store = Store(LocalBackend(str(root)))
+
+    assert list(store.glob("symdir/*.txt")) == []
+    assert list(store.glob("**/*.txt")) == []
+
+
+def test_local_root_replaced_by_an_outside_symlink_is_an_escape(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    root = tmp_path / "root"
+    store = Store(LocalBackend(str(root)))
+    root.rmdir()
+    root.symlink_to(outside, target_is_directory=True)
+
+    with pytest.raises(InvalidPath, match="escapes root"):
+        store.read_bytes("missing.txt")
+
+
+def test_local_deleted_root_still_reads_as_absent(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    store = Store(LocalBackend(str(root)))
+    root.rmdir()
+
+    with pytest.raises(NotFound):
+        store.read_bytes("missing.txt")

@@ -39,7 +39,7 @@ from .._errors import (
     PermissionDenied,
     RemoteStoreError,
 )
-from .._glob import glob_via_listing
+from .._glob import glob_via_listing, translate_glob
 from .._models import FileInfo, FolderEntry, FolderInfo, WriteResult
 from .._path import RemotePath, addressable_segments, backend_segments, require_str
 from .._streams import check_content
@@ -91,20 +91,27 @@ class LocalBackend(Backend):
     def _inside(self, real: str) -> bool:
         return real == self._root_text or real.startswith(self._root_text + os.sep)
 
-    def _contain(self, key: str, segments: list[str]) -> Path:
-        """The target path, refused if its deepest existing component resolves outside."""
-        target = self._root.joinpath(*segments)
-        for depth in range(len(segments), 0, -1):
+    def _escapes(self, segments: list[str]) -> bool:
+        """Whether the deepest existing component of the path resolves outside the root.
+
+        With no component present the root itself decides: a deleted root reads as absent
+        (R-ABSENT), but a root replaced by a symlink to elsewhere is an escape.
+        """
+        for depth in range(len(segments), -1, -1):
             candidate = self._root.joinpath(*segments[:depth])
             try:
                 present = os.path.lexists(candidate)
             except (OSError, ValueError):
                 present = False
             if present:
-                if not self._inside(os.path.realpath(candidate)):
-                    raise InvalidPath("Path escapes root directory", path=key, backend=self.name)
-                break
-        return target
+                return not self._inside(os.path.realpath(candidate))
+        return False
+
+    def _contain(self, key: str, segments: list[str]) -> Path:
+        """The target path, refused if its deepest existing component resolves outside."""
+        if self._escapes(segments):
+            raise InvalidPath("Path escapes root directory", path=key, backend=self.name)
+        return self._root.joinpath(*segments)
 
     def _resolve(self, key: str) -> tuple[list[str], Path]:
         segments = self._segments(key)
@@ -484,6 +491,13 @@ class LocalBackend(Backend):
                     yield info
 
     def glob(self, pattern: str) -> Iterator[FileInfo]:
+        """Files matching ``pattern``; a literal prefix that leads outside the root matches nothing.
+
+        A listing never fails because one entry is out of bounds (§8.9): ``symdir/*.txt``
+        through a symlink to elsewhere is skipped exactly as ``**/*.txt`` skips it.
+        """
+        if self._escapes(self._segments(translate_glob(pattern).prefix)):
+            return iter(())
         return glob_via_listing(self, pattern)
 
     # -- metadata -------------------------------------------------------------
