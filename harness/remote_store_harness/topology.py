@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from .net._forward_proxy import ForwardProxy
     from .net._gateway import Gateway
     from .net._resolver import HarnessResolver
+    from .net._squid import SquidProxy
     from .net._tls import HarnessCA
 
 __all__ = [
@@ -63,7 +64,9 @@ TEST_HOST = "s3.test"
 #: Proxy credentials used when ``proxy_auth=True``.
 DEFAULT_PROXY_CREDENTIALS = ("harness", "harness-proxy-secret")
 
-ProxyMode = Literal["none", "forward"]
+#: ``forward``: the harness's own asyncio proxy (logs, faults); ``squid``: Debian's Squid, a real
+#: corporate proxy (see :mod:`remote_store_harness.net._squid`).
+ProxyMode = Literal["none", "forward", "squid"]
 
 
 @dataclass(frozen=True)
@@ -85,12 +88,12 @@ class TopologySpec:
     indexed_listing: bool = False
 
     def __post_init__(self) -> None:
-        if self.proxy not in ("none", "forward"):
-            raise TopologyError(f"proxy must be 'none' or 'forward', got {self.proxy!r}")
+        if self.proxy not in ("none", "forward", "squid"):
+            raise TopologyError(f"proxy must be 'none', 'forward' or 'squid', got {self.proxy!r}")
         if self.addressing not in ("path", "virtual"):
             raise TopologyError(f"addressing must be 'path' or 'virtual', got {self.addressing!r}")
-        if self.proxy_auth and self.proxy != "forward":
-            raise TopologyError("proxy_auth needs proxy='forward'")
+        if self.proxy_auth and self.proxy == "none":
+            raise TopologyError("proxy_auth needs proxy='forward' or 'squid'")
 
     @property
     def proxy_credentials(self) -> tuple[str, str] | None:
@@ -103,8 +106,9 @@ class TopologySpec:
     def label(self) -> str:
         """Short id for test ids and reports, e.g. ``moto-tls-proxy-virtual``."""
         parts = [self.target, "tls" if self.tls else "http"]
-        if self.proxy == "forward":
-            parts.append("proxyauth" if self.proxy_auth else "proxy")
+        if self.proxy != "none":
+            kind = "proxy" if self.proxy == "forward" else "squid"
+            parts.append(f"{kind}auth" if self.proxy_auth else kind)
         parts.append(self.addressing)
         if not self.latency.is_zero:
             parts.append(f"{self.latency.fixed_ms:g}ms")
@@ -121,7 +125,7 @@ class _GatewayRoute:
         self,
         spec: TopologySpec,
         gateway: Gateway,
-        proxy: ForwardProxy | None,
+        proxy: ForwardProxy | SquidProxy | None,
         credentials: Credentials,
         ca_path: Path | None,
     ) -> None:
@@ -193,7 +197,7 @@ class Topology:
         target: Target,
         owns_target: bool,
         gateway: Gateway | None,
-        proxy: ForwardProxy | None,
+        proxy: ForwardProxy | SquidProxy | None,
         ca: HarnessCA | None,
         ca_path: Path | None,
         workdir: tempfile.TemporaryDirectory[str] | None,
@@ -370,8 +374,14 @@ class Topology:
 
     # -- buckets and lifecycle -------------------------------------------------------------------
     def create_bucket(self, name: str) -> None:
-        """Create ``name`` on the target directly (not through the gateway: nothing is logged)."""
+        """Create ``name`` on the target directly (not through the gateway: nothing is logged).
+
+        Behind Squid with virtual addressing, ``name.s3.test`` is added to Squid's hosts file
+        (which has no wildcards)."""
         self.target.create_bucket(name)
+        add_host = getattr(self.proxy, "add_host", None)
+        if add_host is not None and self.spec.addressing == "virtual":
+            add_host(f"{name}.{TEST_HOST}")
 
     def delete_bucket(self, name: str) -> None:
         self.target.delete_bucket(name)
@@ -470,7 +480,7 @@ def start_topology(
         target = start_target(spec.target, **options)
     workdir: tempfile.TemporaryDirectory[str] | None = None
     gateway: Gateway | None = None
-    proxy: ForwardProxy | None = None
+    proxy: ForwardProxy | SquidProxy | None = None
     try:
         why_direct = _direct_reason(target)
         if why_direct is not None:
@@ -514,6 +524,10 @@ def start_topology(
                 resolve={TEST_HOST: address, f"*.{TEST_HOST}": address},
                 auth=spec.proxy_credentials,
             ).start()
+        elif spec.proxy == "squid":
+            from .net._squid import SquidProxy
+
+            proxy = SquidProxy(ports=[gateway.port], auth=spec.proxy_credentials).start()
     except BaseException:
         for part in (proxy, gateway):
             if part is not None:

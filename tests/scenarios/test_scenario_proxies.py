@@ -9,6 +9,7 @@ proxy carried the request; going direct fails to resolve).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,21 @@ SCENARIO = "proxies"
 pytestmark = pytest.mark.usefixtures("require_s3")
 
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY")
+
+
+@pytest.fixture(params=["forward", "squid"])
+def proxy_kind(request: pytest.FixtureRequest) -> str:
+    """The proxy in front: the harness's own forward proxy, or Debian's Squid (a real corporate
+    proxy). Squid missing: skip locally, fail in CI (CI=true installs it)."""
+    if request.param == "squid":
+        from remote_store_harness.net._squid import squid_missing_reason
+
+        reason = squid_missing_reason(auth=True)
+        if reason is not None:
+            if os.environ.get("CI", "").lower() == "true":
+                pytest.fail(f"Squid must run in CI: {reason}")
+            pytest.skip(reason)
+    return str(request.param)
 
 
 def _roundtrip(store: Any) -> None:
@@ -141,8 +157,9 @@ def test_env_proxy_reaches_an_endpoint_only_the_proxy_resolves(
     topology: Any,
     monkeypatch: pytest.MonkeyPatch,
     scenario_case: Any,
+    proxy_kind: str,
 ) -> None:
-    topo = topology(tls=tls, proxy="forward")
+    topo = topology(tls=tls, proxy=proxy_kind)
     assert host_name(topo.endpoint_url.split("://", 1)[1]) == "s3.test"
     if with_env_proxy:
         _set_env_proxy(monkeypatch, topo.proxy_url)
@@ -181,9 +198,9 @@ def test_env_proxy_reaches_an_endpoint_only_the_proxy_resolves(
 @pytest.mark.parametrize("auth", [False, True], ids=["no-auth", "auth"])
 @pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
 def test_corporate_proxy_in_config_kwargs(
-    tls: bool, auth: bool, topology: Any, scenario_case: Any
+    tls: bool, auth: bool, topology: Any, scenario_case: Any, proxy_kind: str
 ) -> None:
-    topo = topology(tls=tls, proxy="forward", proxy_auth=auth)
+    topo = topology(tls=tls, proxy=proxy_kind, proxy_auth=auth)
     bucket = unique_bucket("corp")
     topo.create_bucket(bucket)
     options = backend_kwargs(topo, bucket)
@@ -205,9 +222,9 @@ def test_corporate_proxy_in_config_kwargs(
 @pytest.mark.parametrize("credentials", ["wrong-password", "none"])
 @pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
 def test_corporate_proxy_with_bad_credentials_gives_a_clear_error(
-    tls: bool, credentials: str, topology: Any, scenario_case: Any
+    tls: bool, credentials: str, topology: Any, scenario_case: Any, proxy_kind: str
 ) -> None:
-    topo = topology(tls=tls, proxy="forward", proxy_auth=True)
+    topo = topology(tls=tls, proxy=proxy_kind, proxy_auth=True)
     bucket = unique_bucket("corpbad")
     topo.create_bucket(bucket)
     url = (

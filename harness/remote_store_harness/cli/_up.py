@@ -43,8 +43,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tls", action="store_true", help="serve HTTPS with a harness CA leaf")
     parser.add_argument(
         "--proxy",
-        action="store_true",
-        help="put a forward proxy in front (resolves s3.test and *.s3.test to the gateway)",
+        nargs="?",
+        const="forward",
+        default=None,
+        choices=("forward", "squid"),
+        help="put a forward proxy in front: the harness's own (default; resolves s3.test and "
+        "*.s3.test to the gateway) or `squid` (Debian's Squid with a generated config: CONNECT "
+        "only to the gateway port, s3.test via a hosts file, Basic auth with --proxy-auth)",
     )
     parser.add_argument(
         "--proxy-auth",
@@ -240,7 +245,7 @@ def run(args: argparse.Namespace) -> int:
     spec = TopologySpec(
         target=args.target,
         tls=args.tls,
-        proxy="forward" if (args.proxy or args.proxy_auth) else "none",
+        proxy=args.proxy or ("forward" if args.proxy_auth else "none"),
         proxy_auth=proxy_auth,
         addressing=args.addressing,
         latency=Latency(fixed_ms=args.latency_ms, jitter_ms=args.jitter_ms),
