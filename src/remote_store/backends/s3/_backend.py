@@ -61,12 +61,13 @@ from ._listing import (
     iter_pages,
     iter_shallow,
     iter_shallow_cached,
+    listed_file,
     normalise_etag,
-    to_file_info,
     valid_key,
 )
 from ._options import as_secret, build_settings
 from ._read import open_reader, read_body
+from ._timestamps import install_fast_timestamps
 from ._transport import Request, S3Transport
 from ._upload import PARTS_IN_FLIGHT, SINGLE_PUT_LIMIT, MultipartSink, put_object
 from ._validate import fs_parameters
@@ -112,7 +113,9 @@ def _session_for(fs_kwargs: dict[str, Any]) -> Any:
         if _shared_session is None:
             from aiobotocore.session import AioSession
 
-            _shared_session = AioSession()
+            session = AioSession()
+            install_fast_timestamps(session)
+            _shared_session = session
         return _shared_session
 
 
@@ -689,8 +692,10 @@ class S3Backend(Backend):
         for page in pages:
             for obj in page.get("Contents", ()):
                 child = obj.get("Key", "")
-                if valid_key(child) and plan.matches(child):
-                    yield to_file_info(child, obj)
+                if plan.matches(child):
+                    info = listed_file(child, obj)
+                    if info is not None:
+                        yield info
 
     # -- metadata -------------------------------------------------------------------------
     def get_file_info(self, path: str) -> FileInfo:

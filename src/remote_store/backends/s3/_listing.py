@@ -33,6 +33,7 @@ __all__ = [
     "iter_flat",
     "iter_pages",
     "iter_shallow",
+    "listed_file",
     "normalise_etag",
     "to_file_info",
     "valid_key",
@@ -57,23 +58,30 @@ def normalise_etag(etag: object) -> str | None:
 def as_utc(value: object) -> datetime:
     if not isinstance(value, datetime):
         return UNKNOWN_TIME
+    if value.tzinfo is UTC:
+        return value
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
 
 
+def _canonical(key: str) -> RemotePath | None:
+    """``RemotePath(key)`` if ``key`` is a canonical file path, else ``None`` (one parse)."""
+    if not key or key.endswith("/"):
+        return None
+    try:
+        path = RemotePath(key)
+    except Exception:
+        return None
+    return path if str(path) == key else None
+
+
 def valid_key(key: str) -> bool:
     """True if ``key`` is a canonical store path (markers and odd keys are not files)."""
-    if not key or key.endswith("/"):
-        return False
-    try:
-        return str(RemotePath(key)) == key
-    except Exception:
-        return False
+    return _canonical(key) is not None
 
 
-def to_file_info(key: str, obj: dict[str, Any]) -> FileInfo:
-    path = RemotePath(key)
+def _file_info(path: RemotePath, obj: dict[str, Any]) -> FileInfo:
     return FileInfo(
         path=path,
         name=path.name,
@@ -82,6 +90,19 @@ def to_file_info(key: str, obj: dict[str, Any]) -> FileInfo:
         digest=None,
         etag=normalise_etag(obj.get("ETag")),
     )
+
+
+def to_file_info(key: str, obj: dict[str, Any]) -> FileInfo:
+    return _file_info(RemotePath(key), obj)
+
+
+def listed_file(key: str, obj: dict[str, Any]) -> FileInfo | None:
+    """The ``FileInfo`` of one listed object, or ``None`` for markers and odd keys.
+
+    Validates and builds from a single ``RemotePath`` (listings call this per object).
+    """
+    path = _canonical(key)
+    return None if path is None else _file_info(path, obj)
 
 
 def iter_pages(
@@ -125,9 +146,9 @@ def iter_shallow(
     prefix = folder_prefix(key)
     for page in iter_pages(transport, bucket, prefix, delimiter=True, path=path):
         for obj in page.get("Contents", ()):
-            child = obj.get("Key", "")
-            if valid_key(child):
-                yield to_file_info(child, obj)
+            info = listed_file(obj.get("Key", ""), obj)
+            if info is not None:
+                yield info
         for entry in page.get("CommonPrefixes", ()):
             folder = str(entry.get("Prefix", "")).rstrip("/")
             if valid_key(folder):
@@ -150,11 +171,11 @@ def iter_flat(
     for page in iter_pages(transport, bucket, prefix, delimiter=False, path=path):
         for obj in page.get("Contents", ()):
             child = obj.get("Key", "")
-            if not valid_key(child):
-                continue
             if max_depth is not None and child[len(prefix) :].count("/") > max_depth:
                 continue
-            yield to_file_info(child, obj)
+            info = listed_file(child, obj)
+            if info is not None:
+                yield info
 
 
 def iter_shallow_cached(
