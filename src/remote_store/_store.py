@@ -37,7 +37,7 @@ from ._metadata import normalize_metadata
 from ._models import UNKNOWN_TIME, FileInfo, FolderEntry, FolderInfo, WriteResult
 from ._open_atomic import open_backend_atomic
 from ._path import RemotePath, addressable_segments, is_root, require_str
-from ._streams import check_content
+from ._streams import check_content, guard_content
 
 __all__ = ["Store"]
 
@@ -216,6 +216,10 @@ class Store:
         self._require(gate)
         return self._file_key(path), normalised
 
+    def _guard(self, content: Content, key: str) -> Content:
+        """R-WRITE-STREAM: the caller's stream failing mid-read is one error on every backend."""
+        return guard_content(content, path=key, backend=self._backend.name)  # type: ignore[return-value]
+
     def write(
         self,
         path: str,
@@ -228,8 +232,9 @@ class Store:
         check_content(content)
         self._debug("write", path)
         key, normalised = self._prepare_write(path, metadata, Capability.WRITE)
+        guarded = self._guard(content, key)
         result = self._call(
-            lambda: self._backend.write(key, content, overwrite=overwrite, metadata=normalised)
+            lambda: self._backend.write(key, guarded, overwrite=overwrite, metadata=normalised)
         )
         self._info("write", path)
         return self._rebase_result(result)
@@ -258,9 +263,10 @@ class Store:
         check_content(content)
         self._debug("write_atomic", path)
         key, normalised = self._prepare_write(path, metadata, Capability.ATOMIC_WRITE)
+        guarded = self._guard(content, key)
         result = self._call(
             lambda: self._backend.write_atomic(
-                key, content, overwrite=overwrite, metadata=normalised
+                key, guarded, overwrite=overwrite, metadata=normalised
             )
         )
         self._info("write_atomic", path)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from remote_store_harness import FaultRule
 
-from remote_store import BackendUnavailable, RetryPolicy
+from remote_store import BackendUnavailable, RemoteStoreError, RetryPolicy
 from remote_store.backends import S3Backend
 
 pytestmark = pytest.mark.s3
@@ -88,7 +88,7 @@ def test_connection_reset_mid_multipart_leaves_no_object_and_no_upload(
     assert uploads_in_progress(topology, s3_bucket) == []
 
 
-def test_a_failing_content_stream_aborts_the_upload_and_propagates(
+def test_a_failing_content_stream_aborts_the_upload_and_raises_remote_store_error(
     backend: S3Backend, topology: Any, s3_bucket: str, log: Any
 ) -> None:
     class Exploding(io.RawIOBase):
@@ -106,8 +106,9 @@ def test_a_failing_content_stream_aborts_the_upload_and_propagates(
             self.sent += len(view)
             return len(view)
 
-    with pytest.raises(RuntimeError, match="source broke"):
+    with pytest.raises(RemoteStoreError, match="source broke") as caught:
         backend.write("big.bin", io.BufferedReader(Exploding()))
+    assert isinstance(caught.value.__cause__, RuntimeError)  # R-WRITE-STREAM
     assert log.count(operation="UploadPart") >= 2
     assert log.count(operation="AbortMultipartUpload") == 1
     assert not backend.exists("big.bin")

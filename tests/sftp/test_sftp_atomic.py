@@ -50,16 +50,18 @@ def _local(backend: SFTPBackend, key: str = "") -> Path:
 
 
 def test_stream_failing_mid_write_atomic_leaves_no_target_and_no_temp(backend: SFTPBackend) -> None:
-    with pytest.raises(_Boom):
+    with pytest.raises(RemoteStoreError, match="content stream") as caught:
         backend.write_atomic("d/out.bin", _FailingStream(b"partial" * 1000))  # type: ignore[arg-type]
+    assert isinstance(caught.value.__cause__, _Boom)  # R-WRITE-STREAM
     assert not backend.exists("d/out.bin")
     assert [p.name for p in _local(backend, "d").iterdir()] == []
 
 
 def test_stream_failing_mid_write_atomic_keeps_the_old_content(backend: SFTPBackend) -> None:
     backend.write("out.bin", b"old")
-    with pytest.raises(_Boom):
+    with pytest.raises(RemoteStoreError, match="content stream") as caught:
         backend.write_atomic("out.bin", _FailingStream(b"new" * 1000), overwrite=True)  # type: ignore[arg-type]
+    assert isinstance(caught.value.__cause__, _Boom)  # R-WRITE-STREAM
     assert backend.read_bytes("out.bin") == b"old"
     assert sorted(p.name for p in _local(backend).iterdir()) == ["out.bin"]
 
@@ -150,8 +152,9 @@ def test_overwrite_false_has_exactly_one_winner_among_racing_clients(
 def test_failed_plain_write_with_overwrite_false_removes_its_partial_file(
     backend: SFTPBackend,
 ) -> None:
-    with pytest.raises(_Boom):
+    with pytest.raises(RemoteStoreError, match="content stream") as caught:
         backend.write("p.bin", _FailingStream(b"x" * 4096))  # type: ignore[arg-type]
+    assert isinstance(caught.value.__cause__, _Boom)  # R-WRITE-STREAM
     assert not backend.exists("p.bin")
 
 

@@ -22,6 +22,7 @@ from remote_store import (
     NotFound,
     RegistryConfig,
     RemotePath,
+    RemoteStoreError,
     Store,
     WriteResult,
 )
@@ -243,3 +244,34 @@ def test_local_deleted_root_still_reads_as_absent(tmp_path: Path) -> None:
 
     with pytest.raises(NotFound):
         store.read_bytes("missing.txt")
+
+
+# -- item 3: the caller's stream failing, on a backend used directly ---------------------------
+
+
+class _ResetAfterSome(io.RawIOBase):
+    def __init__(self) -> None:
+        self._sent = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        if self._sent:
+            raise ConnectionResetError(104, "Connection reset by peer")
+        self._sent = True
+        buffer[:3] = b"abc"
+        return 3
+
+
+@pytest.mark.parametrize("method", ["write", "write_atomic"])
+def test_local_backend_used_directly_wraps_a_failing_stream_and_leaves_nothing(
+    tmp_path: Path, method: str
+) -> None:
+    backend = LocalBackend(str(tmp_path / "root"))
+
+    with pytest.raises(RemoteStoreError, match="content stream") as caught:
+        getattr(backend, method)("d/f.bin", _ResetAfterSome())
+
+    assert isinstance(caught.value.__cause__, ConnectionResetError)
+    assert sorted(p.name for p in (tmp_path / "root").rglob("*") if p.is_file()) == []

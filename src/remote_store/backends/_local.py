@@ -17,6 +17,7 @@ unlink the temp. Overwriting atomic writes promote with ``os.replace``.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import secrets
@@ -42,7 +43,7 @@ from .._errors import (
 from .._glob import glob_via_listing, translate_glob
 from .._models import FileInfo, FolderEntry, FolderInfo, WriteResult
 from .._path import RemotePath, addressable_segments, backend_segments, require_str
-from .._streams import check_content
+from .._streams import check_content, guard_content
 
 __all__ = ["LocalBackend"]
 
@@ -246,6 +247,10 @@ class LocalBackend(Backend):
         except OSError as exc:
             self._raise(exc, path)
 
+    def _guard(self, content: Content, path: str) -> Content:
+        """R-WRITE-STREAM: the caller's stream failing is a ``RemoteStoreError``, not an OSError."""
+        return guard_content(content, path=path, backend=self.name)  # type: ignore[return-value]
+
     @staticmethod
     def _copy_into(content: Content, handle: BinaryIO) -> int:
         if isinstance(content, bytes | bytearray | memoryview):
@@ -278,6 +283,7 @@ class LocalBackend(Backend):
     ) -> WriteResult:
         """In place, not atomic. ``overwrite=False`` is decided by ``O_EXCL``."""
         check_content(content)
+        content = self._guard(content, path)
         segments, target = self._prepare_target(path, overwrite, metadata)
         flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if overwrite else os.O_EXCL)
         try:
@@ -287,8 +293,13 @@ class LocalBackend(Backend):
         try:
             with os.fdopen(fd, "wb") as handle:
                 size = self._copy_into(content, handle)
-        except OSError as exc:
-            self._raise(exc, path)
+        except BaseException as exc:
+            # No partial file is left behind (R-WRITE-STREAM), whoever failed.
+            with contextlib.suppress(OSError):
+                os.unlink(target)
+            if isinstance(exc, OSError):
+                self._raise(exc, path)
+            raise
         return self._result(segments, target, size)
 
     def _temp_for(self, target: Path) -> tuple[Path, int]:
@@ -333,6 +344,7 @@ class LocalBackend(Backend):
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
         check_content(content)
+        content = self._guard(content, path)
         with self.open_atomic(path, overwrite=overwrite, metadata=metadata) as writer:
             if isinstance(content, bytes | bytearray | memoryview):
                 writer.write(content)

@@ -51,7 +51,7 @@ from ..._path import RemotePath, addressable_segments, require_str
 from ..._redact import protect, reveal_all
 from ..._retry import RetryPolicy
 from ..._secret import Secret
-from ..._streams import check_content
+from ..._streams import check_content, guard_content
 from ._errors import BACKEND, is_bucket_missing
 from ._glob import S3GlobPlan, plan_glob
 from ._listing import (
@@ -449,7 +449,8 @@ class S3Backend(Backend):
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
         check_content(content)
-        result = self._write(path, content, overwrite=overwrite, metadata=metadata)
+        guarded: Content = guard_content(content, path=path, backend=self.name)  # type: ignore[assignment]
+        result = self._write(path, guarded, overwrite=overwrite, metadata=metadata)
         self._changed(str(result.path))
         return result
 

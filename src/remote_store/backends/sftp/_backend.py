@@ -57,7 +57,7 @@ from ..._models import UNKNOWN_TIME, FileInfo, FolderEntry, FolderInfo, WriteRes
 from ..._path import RemotePath, addressable_segments, backend_segments, require_str
 from ..._retry import RetryPolicy
 from ..._secret import Secret, reveal
-from ..._streams import check_content
+from ..._streams import check_content, stream_failure
 from ._auth import load_private_key
 from ._connection import DEFAULT_RETRY, Connection, ConnectionPool, ConnectSettings
 from ._errors import (
@@ -321,7 +321,10 @@ class SFTPBackend(Backend):
         except RemoteStoreError:
             raise
         except _SourceFailed as failed:
-            raise failed.original from None
+            original = failed.original
+            if isinstance(original, RemoteStoreError):
+                raise original from original.__cause__
+            raise stream_failure(original, path=path or "", backend=NAME) from original
         except Exception as exc:
             dead = self._forget_if_dead(conn, exc)
             raise map_error(exc, path=path, action=action, dead=dead) from exc
@@ -467,8 +470,9 @@ class SFTPBackend(Backend):
                 handle.close()
             except BaseException:
                 _close_quietly(handle)
-                if not overwrite:  # we created it exclusively, so the partial file is ours
-                    self._remove_quietly(sftp, remote)
+                # No partial file is left behind (R-WRITE-STREAM): with overwrite=False we
+                # created it; with overwrite=True it was truncated, so nothing old survives.
+                self._remove_quietly(sftp, remote)
                 raise
         return WriteResult(path=RemotePath("/".join(parts)), size=size, source="native")
 
