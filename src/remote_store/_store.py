@@ -248,7 +248,7 @@ class Store:
         overwrite: bool = False,
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
-        data = text.encode(encoding)
+        data = require_str(text, "text").encode(encoding)
         return self.write(path, data, overwrite=overwrite, metadata=metadata)
 
     def write_atomic(

@@ -35,6 +35,12 @@ def test_backend_write_atomic_refuses_a_str_directly(backend_kind: str, tmp_path
     assert not backend.exists("f.txt")
 
 
+def test_write_text_refuses_bytes_naming_the_argument(store: Store) -> None:
+    with pytest.raises(TypeError, match="text must be a str"):
+        store.write_text("f.txt", b"bytes")  # type: ignore[arg-type]
+    assert not store.exists("f.txt")
+
+
 def test_an_invalid_glob_class_range_is_a_value_error(tmp_path: Path) -> None:
     store = Store(LocalBackend(str(tmp_path)))  # memory does not declare GLOB
     with pytest.raises(ValueError, match=r"invalid glob pattern '\[z-a\]'"):
