@@ -64,7 +64,7 @@ def test_backends_package_always_exports_the_embedded_backends() -> None:
 
 def test_backends_package_exports_only_importable_optional_backends() -> None:
     optional = set(remote_store.backends.__all__) - {"LocalBackend", "MemoryBackend"}
-    assert optional <= {"HostKeyPolicy", "S3Backend", "SFTPBackend"}
+    assert optional <= {"HostKeyPolicy", "S3Backend", "SFTPBackend", "SFTPUtils"}
     assert all(hasattr(remote_store.backends, n) for n in remote_store.backends.__all__)
 
 

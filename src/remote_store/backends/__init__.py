@@ -22,12 +22,14 @@ if TYPE_CHECKING:
     from .s3 import S3Backend as S3Backend
     from .sftp import HostKeyPolicy as HostKeyPolicy
     from .sftp import SFTPBackend as SFTPBackend
+    from .sftp import SFTPUtils as SFTPUtils
 
 _LAZY: dict[str, tuple[str, str, str]] = {
     # public name -> (submodule, the third-party package its extra installs, the extra)
     "S3Backend": (".s3", "s3fs", "s3"),
     "HostKeyPolicy": (".sftp", "paramiko", "sftp"),
     "SFTPBackend": (".sftp", "paramiko", "sftp"),
+    "SFTPUtils": (".sftp", "paramiko", "sftp"),
 }
 
 

@@ -6,5 +6,6 @@ from __future__ import annotations
 
 from ._backend import SFTPBackend
 from ._hostkeys import HostKeyPolicy
+from ._utils import SFTPUtils
 
-__all__ = ["HostKeyPolicy", "SFTPBackend"]
+__all__ = ["HostKeyPolicy", "SFTPBackend", "SFTPUtils"]

@@ -53,16 +53,31 @@ class HostKeyPolicy(enum.Enum):
     AUTO_ADD = "auto"
     """Accept any key, known or not, without remembering it. For throw-away test servers only."""
 
+    @classmethod
+    def _missing_(cls, value: object) -> HostKeyPolicy | None:
+        """``HostKeyPolicy(text)`` also takes the member name in any case (``"auto_add"``).
+
+        The value in any case and surrounding blanks are forgiven too; anything else falls
+        through to the enum's ``ValueError``.
+        """
+        if not isinstance(value, str):
+            return None
+        text = value.strip()
+        for policy in cls:
+            if text.lower() == policy.value or text.upper() == policy.name:
+                return policy
+        return None
+
 
 def parse_host_key_policy(value: HostKeyPolicy | str) -> HostKeyPolicy:
     """Accept the enum, its value (``"strict"``) or its name in any case (``"auto_add"``)."""
     if isinstance(value, HostKeyPolicy):
         return value
     if isinstance(value, str):
-        text = value.strip()
-        for policy in HostKeyPolicy:
-            if text.lower() == policy.value or text.upper() == policy.name:
-                return policy
+        try:
+            return HostKeyPolicy(value)
+        except ValueError:
+            pass
     choices = ", ".join(repr(p.value) for p in HostKeyPolicy)
     raise ValueError(
         f"host_key_policy must be one of {choices} (or a HostKeyPolicy), got {value!r}"
