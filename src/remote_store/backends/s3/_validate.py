@@ -160,16 +160,32 @@ def check_endpoint(option: str, url: str) -> None:
 
 
 def check_ca_file(option: str, path: str) -> None:
-    """The file must hold at least one PEM certificate that OpenSSL can load."""
+    """The file must hold at least one PEM certificate that OpenSSL can load.
+
+    Parsed once per file version (path, size, mtime): a system bundle takes tens of
+    milliseconds to load, and many backends share one.
+    """
+    import os
+
+    try:
+        status = os.stat(path)
+    except OSError as exc:
+        raise ValueError(f"{option} {path!r} cannot be read ({exc.strerror})") from None
+    problem = _ca_file_problem(path, status.st_size, status.st_mtime_ns)
+    if problem is not None:
+        raise ValueError(f"{option} {path!r} {problem}")
+
+
+@functools.lru_cache(maxsize=64)
+def _ca_file_problem(path: str, size: int, mtime_ns: int) -> str | None:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     try:
         context.load_verify_locations(cafile=path)
     except (ssl.SSLError, OSError, ValueError) as exc:
-        raise ValueError(
-            f"{option} {path!r} is not a PEM CA bundle with at least one certificate ({exc})"
-        ) from None
-    if not context.get_ca_certs() and context.cert_store_stats().get("x509", 0) == 0:
-        raise ValueError(f"{option} {path!r} holds no certificate")
+        return f"is not a PEM CA bundle with at least one certificate ({exc})"
+    if context.cert_store_stats().get("x509", 0) == 0:
+        return "holds no certificate"
+    return None
 
 
 def _check_proxies(where: str, proxies: Any) -> None:
