@@ -99,7 +99,7 @@ class BackendConfig:
 
     def __post_init__(self) -> None:
         if not isinstance(self.type, str):
-            raise TypeError(f"backend 'type' must be a str, got {type(self.type).__name__}")
+            raise TypeError(f"backend 'type' must be a string, got {type(self.type).__name__}")
         options = _read_only(self.options, "backend options")
         wrapped = _wrap_secrets(options, f"backend of type '{self.type}'")
         object.__setattr__(self, "options", MappingProxyType(wrapped))
@@ -124,9 +124,11 @@ class StoreProfile:
 
     def __post_init__(self) -> None:
         if not isinstance(self.backend, str):
-            raise TypeError(f"store 'backend' must be a str, got {type(self.backend).__name__}")
+            raise TypeError(f"store 'backend' must be a string, got {type(self.backend).__name__}")
         if not isinstance(self.root_path, str):
-            raise TypeError(f"store 'root_path' must be a str, got {type(self.root_path).__name__}")
+            raise TypeError(
+                f"store 'root_path' must be a string, got {type(self.root_path).__name__}"
+            )
         object.__setattr__(self, "options", _read_only(self.options, "store options"))
 
     def __repr__(self) -> str:
@@ -179,9 +181,15 @@ class RegistryConfig:
         raw_backends = {} if raw_backends is None else raw_backends
         raw_stores = {} if raw_stores is None else raw_stores
         if not isinstance(raw_backends, Mapping):
-            raise TypeError(f"'backends' must be a mapping, got {type(raw_backends).__name__}")
+            raise TypeError(
+                f"'backends' must be a mapping, got {type(raw_backends).__name__} "
+                "(Expected 'backends' and 'stores' to be dicts)"
+            )
         if not isinstance(raw_stores, Mapping):
-            raise TypeError(f"'stores' must be a mapping, got {type(raw_stores).__name__}")
+            raise TypeError(
+                f"'stores' must be a mapping, got {type(raw_stores).__name__} "
+                "(Expected 'backends' and 'stores' to be dicts)"
+            )
         backends = {name: _backend_from_dict(name, raw) for name, raw in raw_backends.items()}
         stores = {name: _store_from_dict(name, raw) for name, raw in raw_stores.items()}
         return cls(backends=backends, stores=stores)
@@ -200,12 +208,14 @@ class RegistryConfig:
         for key in table:
             if not isinstance(data, Mapping) or key not in data:
                 raise KeyError(
-                    f"Table {'.'.join(table)!r} not found in {str(path)!r} (missing {key!r})"
+                    f"Table {'.'.join(table)!r} not found in {str(path)!r} (missing {key!r}; "
+                    f"Table key {key!r} not found)"
                 )
             data = data[key]
         if not isinstance(data, Mapping):
             raise TypeError(
-                f"Config table in {str(path)!r} must be a table, got {type(data).__name__}"
+                f"Config table in {str(path)!r} must be a table, got {type(data).__name__} "
+                f"(Expected a TOML table, got {type(data).__name__})"
             )
         if resolve_env_vars:
             data = resolve_env(dict(data))
@@ -229,12 +239,17 @@ def _caller_level() -> int:
 
 def _backend_from_dict(name: str, raw: object) -> BackendConfig:
     if not isinstance(raw, Mapping):
-        raise TypeError(f"backends['{name}'] must be a mapping, got {type(raw).__name__}")
+        raise TypeError(
+            f"backends['{name}'] must be a mapping, got {type(raw).__name__} "
+            f"(Backend config for '{name}' must be a dict)"
+        )
     if "type" not in raw:
         raise KeyError(f"backends['{name}'] is missing the required key 'type'")
     backend_type = raw["type"]
     if not isinstance(backend_type, str):
-        raise TypeError(f"backends['{name}'].type must be a str, got {type(backend_type).__name__}")
+        raise TypeError(
+            f"backends['{name}'].type must be a string, got {type(backend_type).__name__}"
+        )
     options = raw.get("options") or {}
     if not isinstance(options, Mapping):
         raise TypeError(
@@ -261,17 +276,22 @@ def _backend_from_dict(name: str, raw: object) -> BackendConfig:
 
 def _store_from_dict(name: str, raw: object) -> StoreProfile:
     if not isinstance(raw, Mapping):
-        raise TypeError(f"stores['{name}'] must be a mapping, got {type(raw).__name__}")
+        raise TypeError(
+            f"stores['{name}'] must be a mapping, got {type(raw).__name__} "
+            f"(Store profile for '{name}' must be a dict)"
+        )
     if "backend" not in raw:
         raise KeyError(f"stores['{name}'] is missing the required key 'backend'")
     backend = raw["backend"]
     if not isinstance(backend, str):
-        raise TypeError(f"stores['{name}'].backend must be a str, got {type(backend).__name__}")
+        raise TypeError(f"stores['{name}'].backend must be a string, got {type(backend).__name__}")
     root_path = raw.get("root_path")
     if root_path is None:
         root_path = ""
     if not isinstance(root_path, str):
-        raise TypeError(f"stores['{name}'].root_path must be a str, got {type(root_path).__name__}")
+        raise TypeError(
+            f"stores['{name}'].root_path must be a string, got {type(root_path).__name__}"
+        )
     options = raw.get("options") or {}
     if not isinstance(options, Mapping):
         raise TypeError(f"stores['{name}'].options must be a mapping, got {type(options).__name__}")

@@ -97,7 +97,7 @@ def translate_glob(pattern: str) -> GlobPlan:
     """
     require_str(pattern, "pattern")
     if "\0" in pattern:
-        raise InvalidPath("Glob pattern contains a NUL character", path=pattern)
+        raise InvalidPath("Glob pattern contains a NUL character (null byte)", path=pattern)
     segments = [s for s in pattern.replace("\\", "/").split("/") if s not in ("", ".")]
     if ".." in segments:
         raise InvalidPath("Glob pattern must not contain '..' segments", path=pattern)

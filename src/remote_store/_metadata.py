@@ -50,7 +50,9 @@ def normalize_metadata(metadata: Mapping[str, str] | None) -> dict[str, str] | N
         if not key:
             raise ValueError("metadata keys must be non-empty")
         if key.startswith("_"):
-            raise ValueError(f"metadata key {key!r} must not start with '_'")
+            raise ValueError(
+                f"metadata key {key!r} must not start with '_' (must not start with underscore)"
+            )
         if not _TOKEN.match(key):
             raise ValueError(
                 f"metadata key {key!r} must consist of ASCII letters, digits and "

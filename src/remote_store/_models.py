@@ -42,9 +42,16 @@ class ContentDigest:
         algorithm = self.algorithm.strip().lower()
         value = self.value.strip().lower()
         if not algorithm:
-            raise ValueError("ContentDigest.algorithm must be non-empty")
-        if not value or not _HEX.match(value):
-            raise ValueError(f"ContentDigest.value must be lower-case hex, got {self.value!r}")
+            raise ValueError(
+                "ContentDigest.algorithm must be non-empty (algorithm must not be empty)"
+            )
+        if not value:
+            raise ValueError("ContentDigest.value must be lower-case hex (value must not be empty)")
+        if not _HEX.match(value):
+            raise ValueError(
+                "ContentDigest.value must be lower-case hex (value must be hexadecimal), "
+                f"got {self.value!r}"
+            )
         object.__setattr__(self, "algorithm", algorithm)
         object.__setattr__(self, "value", value)
 

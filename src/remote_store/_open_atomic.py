@@ -49,7 +49,9 @@ def _spooled_atomic(
 ) -> Iterator[AtomicWriter]:
     """Metadata for a backend whose ``open_atomic`` cannot take it: spool, then ``write_atomic``."""
     if backend.is_folder(key):
-        raise InvalidPath("Path is a folder, not a file", path=key, backend=backend.name)
+        raise InvalidPath(
+            "Path is a folder, not a file (Not a file)", path=key, backend=backend.name
+        )
     if not overwrite and backend.is_file(key):
         raise AlreadyExists("File already exists", path=key, backend=backend.name)
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_THRESHOLD) as spool:

@@ -51,10 +51,16 @@ def backend_segments(key: str, backend: str) -> list[str]:
     for that case (``[]`` is the root). Raises :class:`InvalidPath` naming *backend*.
     """
     if "\0" in key:
-        raise InvalidPath("Path contains a NUL character", path=key, backend=backend)
+        raise InvalidPath(
+            "Path contains a NUL character (Path contains null byte)", path=key, backend=backend
+        )
     segments = addressable_segments(key)
     if ".." in segments:
-        raise InvalidPath("Path must not contain '..' segments", path=key, backend=backend)
+        raise InvalidPath(
+            "Path must not contain '..' segments (Path contains '..' segment)",
+            path=key,
+            backend=backend,
+        )
     return segments
 
 
@@ -78,12 +84,16 @@ class RemotePath:
         if not isinstance(raw, str):
             raise InvalidPath(f"Path must be a string, got {type(raw).__name__}", path=repr(raw))
         if "\0" in raw:
-            raise InvalidPath("Path contains a NUL character", path=raw)
+            raise InvalidPath("Path contains a NUL character (Path contains null byte)", path=raw)
         parts = addressable_segments(raw.replace("\\", "/"))
         if ".." in parts:
-            raise InvalidPath("Path must not contain '..' segments", path=raw)
+            raise InvalidPath(
+                "Path must not contain '..' segments (Path contains '..' segment)", path=raw
+            )
         if not parts:
-            raise InvalidPath("Path is empty after normalisation", path=raw)
+            raise InvalidPath(
+                "Path is empty after normalisation (Path is empty after normalization)", path=raw
+            )
         object.__setattr__(self, "_parts", tuple(parts))
         object.__setattr__(self, "_text", "/".join(parts))
 

@@ -430,8 +430,12 @@ class Store:
         if self._call(lambda: self._backend.is_file(key)):
             return
         if self._call(lambda: self._backend.is_folder(key)):
-            raise InvalidPath("Source is a folder", path=src, backend=self._backend.name)
-        raise NotFound("Source does not exist", path=src, backend=self._backend.name)
+            raise InvalidPath(
+                "Source is a folder (Source is a directory)", path=src, backend=self._backend.name
+            )
+        raise NotFound(
+            "Source does not exist (Source not found)", path=src, backend=self._backend.name
+        )
 
     def move(self, src: str, dst: str, *, overwrite: bool = False) -> None:
         """Move a file (folders are refused). Atomic only with ``ATOMIC_MOVE``."""
@@ -512,8 +516,10 @@ class Store:
         at_root = isinstance(path, str) and is_root(path)
         if not self.is_folder(path):
             if self._call(lambda: self._backend.is_file(key)):
-                raise InvalidPath("Path is a file, not a folder", path=path, backend=self.name)
-            raise NotFound("Folder does not exist", path=path, backend=self.name)
+                raise InvalidPath(
+                    "Path is a file, not a folder (Not a folder)", path=path, backend=self.name
+                )
+            raise NotFound("Folder does not exist (Folder not found)", path=path, backend=self.name)
         count = 0
         total = 0
         latest = None

@@ -18,6 +18,7 @@ from remote_store import (
     AlreadyExists,
     Backend,
     CapabilityNotSupported,
+    ContentDigest,
     InvalidPath,
     NotFound,
     RegistryConfig,
@@ -275,3 +276,91 @@ def test_local_backend_used_directly_wraps_a_failing_stream_and_leaves_nothing(
 
     assert isinstance(caught.value.__cause__, ConnectionResetError)
     assert sorted(p.name for p in (tmp_path / "root").rglob("*") if p.is_file()) == []
+
+
+# -- item 10: messages keep our wording and contain 0.33's key phrase --------------------------
+
+
+def _message(action: Any) -> str:
+    try:
+        action()
+    except Exception as exc:
+        return str(exc)
+    raise AssertionError("nothing was raised")
+
+
+def _store_with_file_and_folder() -> Store:
+    store = Store(MemoryBackend())
+    store.write("dir/f.txt", b"x")
+    return store
+
+
+@pytest.mark.parametrize(
+    ("action", "ours", "theirs"),
+    [
+        (lambda: RemotePath("a\0b"), "Path contains a NUL character", "null"),
+        (lambda: RemotePath("a/../b"), "Path must not contain '..' segments", "'..' segment"),
+        (lambda: _store_with_file_and_folder().read_bytes("dir"), "Path is a folder", "Not a file"),
+        (
+            lambda: _store_with_file_and_folder().delete_folder("dir/f.txt"),
+            "Path is a file, not a folder",
+            "Not a folder",
+        ),
+        (
+            lambda: _store_with_file_and_folder().move("dir", "x"),
+            "Source is a folder",
+            "Source is a directory",
+        ),
+        (lambda: _store_with_file_and_folder().read_bytes("nope"), "File", "File not found"),
+        (
+            lambda: _store_with_file_and_folder().delete_folder("dir"),
+            "Folder is not empty",
+            "Folder not empty",
+        ),
+        (
+            lambda: Store(MemoryBackend()).write("f", b"x", metadata={"_bad": "v"}),
+            "must not start with '_'",
+            "must not start with underscore",
+        ),
+        (
+            lambda: ContentDigest("crc32", "xyz"),
+            "ContentDigest.value must be lower-case hex",
+            "value must be hexadecimal",
+        ),
+        (
+            lambda: ContentDigest("crc32", " "),
+            "ContentDigest.value must be lower-case hex",
+            "value must not be empty",
+        ),
+        (
+            lambda: RegistryConfig.from_dict({"backends": "x"}),
+            "'backends' must be a mapping, got str",
+            "Expected 'backends' and 'stores' to be dicts",
+        ),
+        (
+            lambda: RegistryConfig.from_dict({"backends": {"b": {"type": 1}}}),
+            "backends['b'].type",
+            "must be a string",
+        ),
+        (
+            lambda: RegistryConfig.from_dict({"backends": {"b": "memory"}}),
+            "backends['b'] must be a mapping",
+            "Backend config for 'b' must be a dict",
+        ),
+    ],
+)
+def test_messages_contain_our_wording_and_the_033_key_phrase(
+    action: Any, ours: str, theirs: str
+) -> None:
+    text = _message(action)
+
+    assert ours in text and theirs in text, text
+
+
+def test_local_missing_root_message_contains_the_033_phrase(tmp_path: Path) -> None:
+    backend = LocalBackend(str(tmp_path / "root"))
+    (tmp_path / "root").rmdir()
+
+    text = _message(backend.check_health)
+
+    assert "Root directory does not exist" in text and "Root directory not found" in text

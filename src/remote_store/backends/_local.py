@@ -130,17 +130,21 @@ class LocalBackend(Backend):
         """Classify an ``OSError`` by type/errno (never a blanket mapping)."""
         name = self.name
         if isinstance(exc, FileNotFoundError | NotADirectoryError):
-            return NotFound("No such file or folder", path=key, backend=name)
+            return NotFound("No such file or folder (File not found)", path=key, backend=name)
         if isinstance(exc, IsADirectoryError):
-            return InvalidPath("Path is a folder, not a file", path=key, backend=name)
+            return InvalidPath("Path is a folder, not a file (Not a file)", path=key, backend=name)
         if isinstance(exc, FileExistsError):
             return AlreadyExists("File already exists", path=key, backend=name)
         if isinstance(exc, PermissionError):
             if is_dir_hint:
-                return InvalidPath("Path is a folder, not a file", path=key, backend=name)
+                return InvalidPath(
+                    "Path is a folder, not a file (Not a file)", path=key, backend=name
+                )
             return PermissionDenied(f"Permission denied: {exc.strerror}", path=key, backend=name)
         if exc.errno == errno.ENOTEMPTY:
-            return DirectoryNotEmpty("Folder is not empty", path=key, backend=name)
+            return DirectoryNotEmpty(
+                "Folder is not empty (Folder not empty)", path=key, backend=name
+            )
         if exc.errno in (errno.ENAMETOOLONG, errno.ELOOP, errno.EINVAL):
             return InvalidPath(f"Invalid local path: {exc.strerror}", path=key, backend=name)
         return RemoteStoreError(f"Local filesystem error: {exc}", path=key, backend=name)
@@ -233,7 +237,9 @@ class LocalBackend(Backend):
                 )
         st = self._lstat_or_stat(path, target)
         if st is not None and stat.S_ISDIR(st.st_mode):
-            raise InvalidPath("Target is an existing folder", path=path, backend=self.name)
+            raise InvalidPath(
+                "Target is an existing folder (exists as a directory)", path=path, backend=self.name
+            )
         if st is not None and not overwrite:
             raise AlreadyExists("File already exists", path=path, backend=self.name)
 
@@ -322,7 +328,9 @@ class LocalBackend(Backend):
         except FileExistsError as exc:
             if os.path.isdir(target):
                 raise InvalidPath(
-                    "Target is an existing folder", path=path, backend=self.name
+                    "Target is an existing folder (exists as a directory)",
+                    path=path,
+                    backend=self.name,
                 ) from exc
             raise AlreadyExists("File already exists", path=path, backend=self.name) from exc
         except OSError as exc:
@@ -390,7 +398,9 @@ class LocalBackend(Backend):
     def delete(self, path: str, *, missing_ok: bool = False) -> None:
         _, target = self._resolve_file(path, "delete")
         if os.path.isdir(target):
-            raise InvalidPath("Path is a folder, not a file", path=path, backend=self.name)
+            raise InvalidPath(
+                "Path is a folder, not a file (Not a file)", path=path, backend=self.name
+            )
         try:
             os.unlink(target)
         except (FileNotFoundError, NotADirectoryError) as exc:
@@ -408,9 +418,11 @@ class LocalBackend(Backend):
         if st is None:
             if missing_ok:
                 return
-            raise NotFound("Folder does not exist", path=path, backend=self.name)
+            raise NotFound("Folder does not exist (Folder not found)", path=path, backend=self.name)
         if not stat.S_ISDIR(st.st_mode):
-            raise InvalidPath("Path is a file, not a folder", path=path, backend=self.name)
+            raise InvalidPath(
+                "Path is a file, not a folder (Not a folder)", path=path, backend=self.name
+            )
         try:
             if recursive:
                 shutil.rmtree(target)
@@ -423,7 +435,7 @@ class LocalBackend(Backend):
         except OSError as exc:
             if exc.errno in (errno.ENOTEMPTY, errno.EEXIST) or getattr(exc, "winerror", 0) == 145:
                 raise DirectoryNotEmpty(
-                    "Folder is not empty", path=path, backend=self.name
+                    "Folder is not empty (Folder not empty)", path=path, backend=self.name
                 ) from exc
             self._raise(exc, path)
 
@@ -517,9 +529,11 @@ class LocalBackend(Backend):
         segments, target = self._resolve_file(path, "file info")
         st = self._lstat_or_stat(path, target)
         if st is None:
-            raise NotFound("File does not exist", path=path, backend=self.name)
+            raise NotFound("File does not exist (File not found)", path=path, backend=self.name)
         if stat.S_ISDIR(st.st_mode):
-            raise InvalidPath("Path is a folder, not a file", path=path, backend=self.name)
+            raise InvalidPath(
+                "Path is a folder, not a file (Not a file)", path=path, backend=self.name
+            )
         return FileInfo(
             path=RemotePath("/".join(segments)),
             name=segments[-1],
@@ -532,9 +546,13 @@ class LocalBackend(Backend):
         if segments:
             st = self._lstat_or_stat(path, target)
             if st is None:
-                raise NotFound("Folder does not exist", path=path, backend=self.name)
+                raise NotFound(
+                    "Folder does not exist (Folder not found)", path=path, backend=self.name
+                )
             if not stat.S_ISDIR(st.st_mode):
-                raise InvalidPath("Path is a file, not a folder", path=path, backend=self.name)
+                raise InvalidPath(
+                    "Path is a file, not a folder (Not a folder)", path=path, backend=self.name
+                )
         count = total = 0
         latest: datetime | None = None
         for info in self._walk("/".join(segments), target, True, None, 0):
@@ -558,9 +576,13 @@ class LocalBackend(Backend):
         dst_segments, target = self._resolve_file(dst, "move/copy destination")
         st = self._lstat_or_stat(src, source)
         if st is None:
-            raise NotFound("Source does not exist", path=src, backend=self.name)
+            raise NotFound("Source does not exist (Source not found)", path=src, backend=self.name)
         if stat.S_ISDIR(st.st_mode):
-            raise InvalidPath("Source is a folder, not a file", path=src, backend=self.name)
+            raise InvalidPath(
+                "Source is a folder, not a file (Source is a directory)",
+                path=src,
+                backend=self.name,
+            )
         if source == target:
             return None
         self._check_destination(dst, dst_segments, target, overwrite)
@@ -629,6 +651,10 @@ class LocalBackend(Backend):
     def check_health(self) -> None:
         """The one operation that observes the real root directory."""
         if not self._root.is_dir():
-            raise NotFound("Root directory does not exist", path="", backend=self.name)
+            raise NotFound(
+                "Root directory does not exist (Root directory not found)",
+                path="",
+                backend=self.name,
+            )
         if not os.access(self._root, os.R_OK | os.X_OK):
             raise PermissionDenied("Root directory is not readable", path="", backend=self.name)

@@ -116,7 +116,9 @@ class MemoryBackend(Backend):
         assert isinstance(node, _Dir)
         existing = node.children.get(segments[-1])
         if isinstance(existing, _Dir):
-            raise InvalidPath("Target is an existing folder", path=key, backend=self.name)
+            raise InvalidPath(
+                "Target is an existing folder (exists as a directory)", path=key, backend=self.name
+            )
         if existing is not None and not overwrite:
             raise AlreadyExists("File already exists", path=key, backend=self.name)
 
@@ -177,9 +179,11 @@ class MemoryBackend(Backend):
         with self._lock:
             node = self._lookup(segments)
         if node is None:
-            raise NotFound("File does not exist", path=path, backend=self.name)
+            raise NotFound("File does not exist (File not found)", path=path, backend=self.name)
         if isinstance(node, _Dir):
-            raise InvalidPath("Path is a folder, not a file", path=path, backend=self.name)
+            raise InvalidPath(
+                "Path is a folder, not a file (Not a file)", path=path, backend=self.name
+            )
         return segments, node
 
     def read(self, path: str) -> BinaryIO:
@@ -264,11 +268,13 @@ class MemoryBackend(Backend):
         with self._lock:
             node = self._lookup(segments)
             if isinstance(node, _Dir):
-                raise InvalidPath("Path is a folder, not a file", path=path, backend=self.name)
+                raise InvalidPath(
+                    "Path is a folder, not a file (Not a file)", path=path, backend=self.name
+                )
             if node is None:
                 if missing_ok:
                     return
-                raise NotFound("File does not exist", path=path, backend=self.name)
+                raise NotFound("File does not exist (File not found)", path=path, backend=self.name)
             parent = self._lookup(segments[:-1])
             assert isinstance(parent, _Dir)
             del parent.children[segments[-1]]
@@ -281,13 +287,19 @@ class MemoryBackend(Backend):
         with self._lock:
             node = self._lookup(segments)
             if isinstance(node, _File):
-                raise InvalidPath("Path is a file, not a folder", path=path, backend=self.name)
+                raise InvalidPath(
+                    "Path is a file, not a folder (Not a folder)", path=path, backend=self.name
+                )
             if node is None:
                 if missing_ok:
                     return
-                raise NotFound("Folder does not exist", path=path, backend=self.name)
+                raise NotFound(
+                    "Folder does not exist (Folder not found)", path=path, backend=self.name
+                )
             if node.children and not recursive:
-                raise DirectoryNotEmpty("Folder is not empty", path=path, backend=self.name)
+                raise DirectoryNotEmpty(
+                    "Folder is not empty (Folder not empty)", path=path, backend=self.name
+                )
             files, folders = self._count(node)
             parent = self._lookup(segments[:-1])
             assert isinstance(parent, _Dir)
@@ -357,9 +369,11 @@ class MemoryBackend(Backend):
         with self._lock:
             node = self._lookup(segments)
         if isinstance(node, _File):
-            raise InvalidPath("Path is a file, not a folder", path=path, backend=self.name)
+            raise InvalidPath(
+                "Path is a file, not a folder (Not a folder)", path=path, backend=self.name
+            )
         if node is None:
-            raise NotFound("Folder does not exist", path=path, backend=self.name)
+            raise NotFound("Folder does not exist (Folder not found)", path=path, backend=self.name)
         files = self._snapshot_files(segments, True, None)
         latest = max((f.modified_at for f in files), default=None)
         return FolderInfo(
@@ -376,9 +390,15 @@ class MemoryBackend(Backend):
         with self._lock:
             node = self._lookup(src_segments)
             if node is None:
-                raise NotFound("Source does not exist", path=src, backend=self.name)
+                raise NotFound(
+                    "Source does not exist (Source not found)", path=src, backend=self.name
+                )
             if isinstance(node, _Dir):
-                raise InvalidPath("Source is a folder, not a file", path=src, backend=self.name)
+                raise InvalidPath(
+                    "Source is a folder, not a file (Source is a directory)",
+                    path=src,
+                    backend=self.name,
+                )
             if src_segments == dst_segments:
                 return
             self._check_target(dst, dst_segments, overwrite)

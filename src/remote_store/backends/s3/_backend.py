@@ -316,7 +316,9 @@ class S3Backend(Backend):
 
     def _as_missing_file(self, key: str, error: RemoteStoreError) -> RemoteStoreError:
         if isinstance(error, NotFound) and self._probe_is_folder(key):
-            return InvalidPath(f"{key!r} is a folder, not a file", path=key, backend=BACKEND)
+            return InvalidPath(
+                f"{key!r} is a folder, not a file (Not a file)", path=key, backend=BACKEND
+            )
         return error
 
     def _reject_write_under_file(self, key: str) -> None:
@@ -566,7 +568,7 @@ class S3Backend(Backend):
                 )
             if missing_ok:
                 return
-            raise NotFound(f"{key!r} does not exist", path=key, backend=BACKEND)
+            raise NotFound(f"{key!r} does not exist (File not found)", path=key, backend=BACKEND)
         self._call("delete_object", path=key, action="delete", Bucket=self._bucket, Key=key)
         self._changed(key)
 
@@ -593,7 +595,9 @@ class S3Backend(Backend):
                 self._folder_missing(key, missing_ok)
                 return
             if keys != [prefix]:
-                raise DirectoryNotEmpty(f"{key!r} is not empty", path=key, backend=BACKEND)
+                raise DirectoryNotEmpty(
+                    f"{key!r} is not empty (Folder not empty)", path=key, backend=BACKEND
+                )
             # Only a folder marker (IO-5): deleting it removes the (empty) folder.
             self._call("delete_object", path=key, action="delete", Bucket=self._bucket, Key=prefix)
             self._changed("")
@@ -615,9 +619,13 @@ class S3Backend(Backend):
 
     def _folder_missing(self, key: str, missing_ok: bool) -> None:
         if self._probe_is_file(key):
-            raise InvalidPath(f"{key!r} is a file, not a folder", path=key, backend=BACKEND)
+            raise InvalidPath(
+                f"{key!r} is a file, not a folder (Not a folder)", path=key, backend=BACKEND
+            )
         if not missing_ok:
-            raise NotFound(f"folder {key!r} does not exist", path=key, backend=BACKEND)
+            raise NotFound(
+                f"folder {key!r} does not exist (Folder not found)", path=key, backend=BACKEND
+            )
 
     def _delete_batch(self, folder: str, keys: list[str]) -> None:
         response = self._call(
@@ -703,7 +711,9 @@ class S3Backend(Backend):
         key = self._file_key(path, "file info")
         response = self._head(key, action="stat")
         if response is None:
-            missing = NotFound(f"{key!r} does not exist", path=key, backend=BACKEND)
+            missing = NotFound(
+                f"{key!r} does not exist (File not found)", path=key, backend=BACKEND
+            )
             raise self._as_missing_file(key, missing)
         remote = RemotePath(key)
         extra: dict[str, object] = {}
@@ -741,8 +751,12 @@ class S3Backend(Backend):
                     latest = modified
         if key and not seen_any:
             if self._probe_is_file(key):
-                raise InvalidPath(f"{key!r} is a file, not a folder", path=key, backend=BACKEND)
-            raise NotFound(f"folder {key!r} does not exist", path=key, backend=BACKEND)
+                raise InvalidPath(
+                    f"{key!r} is a file, not a folder (Not a folder)", path=key, backend=BACKEND
+                )
+            raise NotFound(
+                f"folder {key!r} does not exist (Folder not found)", path=key, backend=BACKEND
+            )
         return FolderInfo(
             path=RemotePath.from_backend_path(key),
             file_count=count,
@@ -753,7 +767,9 @@ class S3Backend(Backend):
     # -- move / copy ----------------------------------------------------------------------
     def _require_source(self, key: str) -> None:
         if self._head(key, action="stat") is None:
-            missing = NotFound(f"{key!r} does not exist", path=key, backend=BACKEND)
+            missing = NotFound(
+                f"{key!r} does not exist (Source not found)", path=key, backend=BACKEND
+            )
             raise self._as_missing_file(key, missing)
 
     def _copy(self, src: str, dst: str, *, overwrite: bool) -> None:

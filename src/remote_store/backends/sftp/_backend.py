@@ -428,7 +428,7 @@ class SFTPBackend(Backend):
         if attrs is None:
             raise NotFound("File not found", path=path, backend=NAME)
         if _kind(attrs) == "dir":
-            raise InvalidPath("Path is a folder, not a file", path=path, backend=NAME)
+            raise InvalidPath("Path is a folder, not a file (Not a file)", path=path, backend=NAME)
         return sftp.open(remote, "r", bufsize=_READ_BUFFER), attrs
 
     def read(self, path: str) -> BinaryIO:
@@ -529,7 +529,9 @@ class SFTPBackend(Backend):
         """
         kind = self._kind_at(sftp, remote)
         if kind == "dir":
-            return InvalidPath("Path is an existing folder", path=key, backend=NAME)
+            return InvalidPath(
+                "Path is an existing folder (exists as a directory)", path=key, backend=NAME
+            )
         if kind == "file" and not overwrite:
             return AlreadyExists("File already exists", path=key, backend=NAME)
         return None
@@ -644,7 +646,9 @@ class SFTPBackend(Backend):
     ) -> None:
         kind = self._kind_at(sftp, target)
         if kind == "dir":
-            raise InvalidPath("Path is an existing folder", path=key, backend=NAME)
+            raise InvalidPath(
+                "Path is an existing folder (exists as a directory)", path=key, backend=NAME
+            )
         if kind is None:
             sftp.rename(source, target)
             return
@@ -675,7 +679,7 @@ class SFTPBackend(Backend):
                     raise NotFound("File not found", path=path, backend=NAME) from exc
                 if is_generic_failure(exc) and self._kind_at(sftp, remote) == "dir":
                     raise InvalidPath(
-                        "Path is a folder, not a file", path=path, backend=NAME
+                        "Path is a folder, not a file (Not a file)", path=path, backend=NAME
                     ) from exc
                 raise
 
@@ -693,17 +697,23 @@ class SFTPBackend(Backend):
                     return
                 raise NotFound("Folder not found", path=path, backend=NAME)
             if kind == "file":
-                raise InvalidPath("Path is a file, not a folder", path=path, backend=NAME)
+                raise InvalidPath(
+                    "Path is a file, not a folder (Not a folder)", path=path, backend=NAME
+                )
             if recursive:
                 self._remove_tree(sftp, remote)
                 return
             if sftp.listdir(remote):
-                raise DirectoryNotEmpty("Folder is not empty", path=path, backend=NAME)
+                raise DirectoryNotEmpty(
+                    "Folder is not empty (Folder not empty)", path=path, backend=NAME
+                )
             try:
                 sftp.rmdir(remote)
             except OSError as exc:
                 if is_generic_failure(exc) and sftp.listdir(remote):
-                    raise DirectoryNotEmpty("Folder is not empty", path=path, backend=NAME) from exc
+                    raise DirectoryNotEmpty(
+                        "Folder is not empty (Folder not empty)", path=path, backend=NAME
+                    ) from exc
                 raise
 
     def _remove_tree(self, sftp: paramiko.SFTPClient, remote: str) -> None:
@@ -809,7 +819,7 @@ class SFTPBackend(Backend):
         if attrs is None:
             raise NotFound("File not found", path=path, backend=NAME)
         if _kind(attrs) == "dir":
-            raise InvalidPath("Path is a folder, not a file", path=path, backend=NAME)
+            raise InvalidPath("Path is a folder, not a file (Not a file)", path=path, backend=NAME)
         return self._file_info(parts, attrs)
 
     def get_folder_info(self, path: str) -> FolderInfo:
@@ -823,7 +833,9 @@ class SFTPBackend(Backend):
                 if kind is None:
                     raise NotFound("Folder not found", path=path, backend=NAME)
                 if kind == "file":
-                    raise InvalidPath("Path is a file, not a folder", path=path, backend=NAME)
+                    raise InvalidPath(
+                        "Path is a file, not a folder (Not a folder)", path=path, backend=NAME
+                    )
             for info in self._walk_files(sftp, parts, recursive=True, max_depth=None):
                 count += 1
                 total += info.size
@@ -849,7 +861,9 @@ class SFTPBackend(Backend):
         if src_kind is None:
             raise NotFound("Source not found", path=src, backend=NAME)
         if src_kind == "dir":
-            raise InvalidPath("Source is a folder, not a file", path=src, backend=NAME)
+            raise InvalidPath(
+                "Source is a folder, not a file (Source is a directory)", path=src, backend=NAME
+            )
         if src_parts == dst_parts:
             return src_parts, dst_parts, True
         self._check_target(sftp, self._remote(dst_parts), dst, overwrite=overwrite)

@@ -99,8 +99,14 @@ def map_error(
     if is_denied(exc):
         return PermissionDenied(f"Permission denied to {action}: {detail}", path=path, backend=NAME)
     if dead or is_connection_error(exc):
+        stalled = (
+            "; SFTP channel stalled: no data within io_timeout"
+            if isinstance(exc, socket.timeout | TimeoutError)
+            else ""
+        )
         return BackendUnavailable(
-            f"SFTP connection failed while trying to {action}: {type(exc).__name__}: {detail}",
+            f"SFTP connection failed while trying to {action}: {type(exc).__name__}: {detail}"
+            f"{stalled}",
             path=path,
             backend=NAME,
         )
