@@ -9,6 +9,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 from typing import IO, Self
@@ -26,7 +27,8 @@ class MotoProcessTarget(MotoTarget):
     Each instance has its own state (unlike in-process moto, which is one global state). The child
     exits when :meth:`stop` is called or when this process dies (it watches its stdin pipe).
     ``indexed_listing=True`` answers listings from a sorted key index: same answers as moto, cost
-    proportional to the page instead of the bucket (see ``_moto_index``).
+    proportional to the page instead of the bucket (see ``_moto_index``). ``defects`` names
+    server misbehaviours to emulate (``_moto_defects.DEFECTS``; tests of qualification verdicts).
     """
 
     name = "moto"
@@ -37,8 +39,17 @@ class MotoProcessTarget(MotoTarget):
         indexed_listing: bool = False,
         host: str = "127.0.0.1",
         startup_timeout: float = 30.0,
+        defects: Sequence[str] = (),
     ) -> None:
+        from ._moto_defects import DEFECTS
+
+        unknown = sorted(set(defects) - set(DEFECTS))
+        if unknown:
+            raise ValueError(f"unknown moto defects {unknown}; expected some of {sorted(DEFECTS)}")
+        if defects and indexed_listing:
+            raise ValueError("moto defects cannot be combined with indexed_listing")
         self.indexed_listing = indexed_listing
+        self.defects = tuple(defects)
         self._host = host
         self._startup_timeout = startup_timeout
         self._proc: subprocess.Popen[bytes] | None = None
@@ -59,6 +70,8 @@ class MotoProcessTarget(MotoTarget):
         ]
         if self.indexed_listing:
             cmd.append("--indexed-listing")
+        for defect in self.defects:
+            cmd += ["--defect", defect]
         self._stderr = tempfile.TemporaryFile(prefix="moto-harness-")  # noqa: SIM115 (closed in stop)
         env = dict(os.environ)
         env.setdefault("PYTHONUNBUFFERED", "1")

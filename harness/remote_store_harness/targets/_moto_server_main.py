@@ -29,6 +29,13 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         help="answer ListObjects(V2) from a sorted per-bucket key index (O(page), same answers)",
     )
     parser.add_argument(
+        "--defect",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="emulate a server defect (repeatable; see _moto_defects.DEFECTS)",
+    )
+    parser.add_argument(
         "--no-stdin-watch",
         action="store_true",
         help="do not exit when stdin reaches EOF",
@@ -50,6 +57,10 @@ def main(argv: list[str] | None = None) -> None:
     from ._moto_app import build_app, silence_werkzeug
 
     silence_werkzeug()
+    if args.defect:
+        from ._moto_defects import install
+
+        install(args.defect)
     app = build_app(path_style_host="s3.test", indexed=args.indexed_listing)
     server = make_server(args.host, args.port, app, threaded=True)
     stopping = threading.Event()

@@ -1,0 +1,50 @@
+"""The conformance suite's folder-listing cases catch a server that drops subfolder-only
+folders from delimiter listings (moto with the ``drop_subfolder_prefixes`` defect) and pass on
+stock moto."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from remote_store_harness import MotoProcessTarget
+
+from .conftest import EndpointPool, run_cli_process
+
+_LISTING_CASES = ["--pytest-arg=-k", "--pytest-arg=test_listing_folders and not wide"]
+
+
+@pytest.fixture(scope="module")
+def defective_endpoints(harness_ca: Any) -> Iterator[EndpointPool]:
+    target = MotoProcessTarget(defects=["drop_subfolder_prefixes"]).start()
+    pool = EndpointPool(target, harness_ca)
+    try:
+        yield pool
+    finally:
+        pool.close()
+        target.stop()
+
+
+def test_folder_listing_cases_fail_on_a_server_that_drops_subfolder_only_folders(
+    defective_endpoints: EndpointPool, tmp_path: Path
+) -> None:
+    endpoint = defective_endpoints()
+    result = run_cli_process(endpoint.args("--suite", "conformance", *_LISTING_CASES), tmp_path)
+    cases = result.results["suites"][0]["cases"]
+    failed = {c["nodeid"].split("::")[-1].split("[")[0] for c in cases if c["outcome"] == "failed"}
+    assert result.code == 1
+    assert {
+        "test_list_folders_includes_a_folder_holding_only_subfolders",
+        "test_list_folders_of_the_root_includes_a_folder_holding_only_subfolders",
+        "test_iter_children_includes_a_folder_holding_only_subfolders",
+    } <= failed
+
+
+def test_folder_listing_cases_pass_on_moto(module_endpoints: EndpointPool, tmp_path: Path) -> None:
+    endpoint = module_endpoints()
+    result = run_cli_process(endpoint.args("--suite", "conformance", *_LISTING_CASES), tmp_path)
+    suite = result.results["suites"][0]
+    assert result.code == 0, result.out[-2000:]
+    assert suite["status"] == "passed" and suite["counts"]["passed"] >= 7
