@@ -31,6 +31,7 @@ Design decisions (the contract is ``docs/contract.md`` §12):
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import posixpath
@@ -63,6 +64,7 @@ from ._connection import DEFAULT_RETRY, Connection, ConnectionPool, ConnectSetti
 from ._errors import (
     NAME,
     is_connection_error,
+    is_denied,
     is_generic_failure,
     is_missing,
     map_error,
@@ -502,10 +504,37 @@ class SFTPBackend(Backend):
                     continue
                 if is_generic_failure(exc):
                     conflict = self._occupied(sftp, remote, key, overwrite=not exclusive)
+                    if conflict is None:
+                        conflict = self._file_ancestor(sftp, parts[:-1], key)
                     if conflict is not None:
                         raise conflict from exc
                 raise
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _file_ancestor(
+        self, sftp: paramiko.SFTPClient, parts: list[str], key: str
+    ) -> InvalidPath | None:
+        """``InvalidPath`` if a folder on the way to ``parts`` is a file (error path only).
+
+        OpenSSH reports a write under a file as "no such file", which ``_ensure_folder``
+        classifies; other SFTP v3 servers answer the generic SSH_FX_FAILURE, so after such a
+        failure the ancestors are checked from the top down (stopping at the first missing
+        one, and fail-open on a probe that fails too: the original error then stands).
+        """
+        for depth in range(1, len(parts) + 1):
+            try:
+                kind = self._kind_at(sftp, self._remote(parts[:depth]))
+            except OSError:
+                return None
+            if kind is None:
+                return None
+            if kind == "file":
+                return InvalidPath(
+                    f"Cannot write below {'/'.join(parts[:depth])}: it is a file",
+                    path=key,
+                    backend=NAME,
+                )
+        return None
 
     def _check_target(
         self, sftp: paramiko.SFTPClient, remote: str, key: str, *, overwrite: bool
@@ -884,13 +913,45 @@ class SFTPBackend(Backend):
             except RemoteStoreError:
                 raise
             except OSError as exc:
-                if not is_generic_failure(exc):
+                if not _rename_refused(exc):
                     raise
                 log.debug(
                     "rename %s -> %s refused (%r); moving by copy + delete", source, target, exc
                 )
-            self._copy_remote(sftp, source, dst_parts, dst, overwrite=overwrite)
+            try:
+                self._copy_remote(sftp, source, dst_parts, dst, overwrite=overwrite)
+            except OSError as exc:
+                if not _rename_refused(exc):
+                    raise
+                # The server refuses renames altogether, so the temp file cannot be promoted:
+                # copy straight into the destination (not atomic, like the move itself).
+                self._copy_direct(sftp, source, dst_parts, dst, overwrite=overwrite)
             sftp.remove(source)  # a failure here is raised: the copy exists, the source too
+
+    def _copy_direct(
+        self,
+        sftp: paramiko.SFTPClient,
+        source: str,
+        dst_parts: list[str],
+        dst: str,
+        *,
+        overwrite: bool,
+    ) -> None:
+        """Stream ``source`` into the destination itself; a failure removes the partial copy."""
+        target = self._remote(dst_parts)
+        out = self._create(sftp, target, dst_parts, dst, exclusive=not overwrite)
+        try:
+            pipe = PipelinedWriter(out)
+            with sftp.open(source, "r", bufsize=_READ_BUFFER) as src_handle:
+                for block in iter_blocks(src_handle, src_handle.stat().st_size or 0):
+                    pipe.write(block)
+            pipe.finish()
+            out.close()
+        except BaseException as exc:
+            _close_quietly(out)
+            if not is_connection_error(exc):
+                self._remove_quietly(sftp, target)
+            raise
 
     def copy(self, src: str, dst: str, *, overwrite: bool = False) -> None:
         self._target_parts(src, role="copy source")
@@ -996,6 +1057,16 @@ def _pump(content: Content, handle: PipelinedWriter) -> int:
             return total
         handle.write(chunk)
         total += len(chunk)
+
+
+def _rename_refused(exc: BaseException) -> bool:
+    """A server refusing a rename (generic failure, EACCES/EPERM, EIO), not a dead connection.
+
+    0.33 falls back to copy + delete in these cases, and so do we (issue 16, item 5).
+    """
+    if is_generic_failure(exc) or is_denied(exc):
+        return True
+    return isinstance(exc, OSError) and exc.errno == errno.EIO and not is_connection_error(exc)
 
 
 def _close_quietly(handle: paramiko.SFTPFile) -> None:
