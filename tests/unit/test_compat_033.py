@@ -364,3 +364,16 @@ def test_local_missing_root_message_contains_the_033_phrase(tmp_path: Path) -> N
     text = _message(backend.check_health)
 
     assert "Root directory does not exist" in text and "Root directory not found" in text
+
+
+@pytest.mark.parametrize("method", ["write", "write_atomic"])
+def test_memory_backend_used_directly_wraps_a_failing_stream_and_stores_nothing(
+    method: str,
+) -> None:
+    backend = MemoryBackend()
+
+    with pytest.raises(RemoteStoreError, match="content stream") as caught:
+        getattr(backend, method)("d/f.bin", _ResetAfterSome())
+
+    assert isinstance(caught.value.__cause__, ConnectionResetError)
+    assert not backend.exists("d/f.bin")

@@ -23,7 +23,7 @@ from .._errors import AlreadyExists, DirectoryNotEmpty, InvalidPath, NotFound
 from .._metadata import normalize_metadata
 from .._models import FileInfo, FolderEntry, FolderInfo, WriteResult
 from .._path import RemotePath, backend_segments
-from .._streams import check_content
+from .._streams import check_content, guard_content
 
 __all__ = ["MemoryBackend"]
 
@@ -207,7 +207,8 @@ class MemoryBackend(Backend):
         with self._lock:
             # Fail before draining the caller's stream; re-checked at commit.
             self._check_target(path, segments, overwrite)
-        data = _drain(content)
+        # R-WRITE-STREAM: the caller's stream failing is a RemoteStoreError; nothing was stored.
+        data = _drain(guard_content(content, path=path, backend=self.name))  # type: ignore[arg-type]
         with self._lock:
             self._check_target(path, segments, overwrite)  # authoritative, under the same lock
             parent = self._parent_dir(segments)
