@@ -85,11 +85,12 @@ def test_conformance_against_an_external_endpoint_uses_only_the_given_bucket(
     assert endpoint.keys() == []
 
 
-def test_scenarios_and_bench_are_not_run_against_an_external_endpoint(
+def test_scenarios_and_bench_asked_for_against_an_external_endpoint_fail_as_unavailable(
     module_endpoints: EndpointPool, tmp_path: Path
 ) -> None:
     endpoint = module_endpoints()
     result = run_cli_process(endpoint.args("--suite", "scenarios,bench"), tmp_path)
     statuses = {s["name"]: s["status"] for s in result.results["suites"]}
     assert statuses == {"scenarios": "unavailable", "bench": "unavailable"}
-    assert result.code == 0
+    assert result.code == 1  # nothing the user asked for ran: never "passed"
+    assert result.results["status"] == "failed"

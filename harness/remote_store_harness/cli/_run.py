@@ -13,8 +13,15 @@ pytest suites in tests/: available when run from a source checkout, otherwise re
 unavailable), bench (benchmarks/ on the embedded moto). Scenarios and bench always use the
 embedded moto. The report goes to --report DIR (default ./harness-report).
 
-Exit status: 0 all selected suites passed (probe *findings* such as "conditional writes not
-honoured" are reported, not failures); 1 a suite failed or a probe check could not run;
+Verdict levels: "passed" (every selected suite ran tests and all passed), "passed with server
+divergences" (every failure is a conformance case that a probe finding explains, e.g. the
+server's CopyObject adds a metadata key; the report lists each divergence first), "failed" (any
+unexplained failure, a suite that was unavailable, broke or executed no test, a probe check that
+could not run). --strict makes divergences fail the run. Console, results.json, report.md/html
+and the exit status always say the same.
+
+Exit status: 0 passed or passed with server divergences (probe *findings* such as "conditional
+writes not honoured" are reported, not failures); 1 failed;
 2 bad arguments; 3 endpoint unreachable or TLS failure; 4 bucket missing or access refused;
 5 the prefix is not empty; 130 interrupted.
 """
@@ -85,6 +92,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--quick", action="store_true", help="a small subset of every suite (a few minutes)"
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="server divergences (failures a probe finding explains) fail the run too",
     )
     parser.add_argument(
         "--pytest-arg",
@@ -323,7 +335,10 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         record.wall_seconds = time.perf_counter() - started
         if record.status != "interrupted":
-            record.status = _status(record)
+            from ..suites._verdict import decide
+
+            record.verdict = decide(record.suites, record.probes, strict=bool(args.strict))
+            record.status = record.verdict.status
         paths = write_report(record, report_dir)
         stream.write("\n" + summary_text(record) + "\n")
         for probe in record.probes:
@@ -339,13 +354,7 @@ def _run(args: argparse.Namespace) -> int:
             stream.close()
     if record.status == "interrupted":
         raise KeyboardInterrupt
-    return 0 if record.status == "passed" else 1
-
-
-def _status(record: Any) -> str:
-    bad_suite = any(s.status in ("failed", "error") for s in record.suites)
-    broken_check = any(row.verdict == "error" for p in record.probes for row in p.rows)
-    return "failed" if bad_suite or broken_check else "passed"
+    return int(record.verdict.exit_code)
 
 
 #: Suites that only make sense on the embedded target, with the reason shown in the report.
@@ -389,7 +398,10 @@ def _run_suites(
             progress.note(f"[{name}] unavailable: not run from a source checkout")
             continue
         if external is not None and name in _EMBEDDED_ONLY:
-            record.suites.append(SuiteResult(name, "unavailable", note=_EMBEDDED_ONLY[name]))
+            # Asked for by name it cannot run (the run fails); in the default set it does not
+            # apply to an external target and is left out of the verdict.
+            status = "unavailable" if args.suite != ",".join(SUITES) else "not-applicable"
+            record.suites.append(SuiteResult(name, status, note=_EMBEDDED_ONLY[name]))
             progress.note(f"[{name}] not run against --endpoint: {_EMBEDDED_ONLY[name]}")
             continue
         result = _run_pytest(name, root, args, external, progress, report_dir)
@@ -431,13 +443,31 @@ def _run_pytest(
         # proxy in front of it, which says nothing more about the target).
         extra += ["-k", "s3-http", *external.endpoint.pytest_args(bucket=external.bucket)]
         secrets += external.endpoint.secret_values()
-    extra += list(args.pytest_arg)
+    extra = _merge_keywords([*extra, *args.pytest_arg])
     result = run_pytest_suite(
         name, root, extra, log_path=report_dir / f"pytest-{name}.log", progress=progress,
         environ=environ,
     )  # fmt: skip
     result.args = ["***" if a in secrets else a for a in result.args]
     return result
+
+
+def _merge_keywords(argv: Sequence[str]) -> list[str]:
+    """Every ``-k EXPR`` of *argv* joined with ``and`` into one (pytest keeps only the last, so a
+    user's ``--pytest-arg=-k`` would otherwise drop the run's own selection, e.g. ``s3-http``)."""
+    rest: list[str] = []
+    keywords: list[str] = []
+    items = iter(argv)
+    for item in items:
+        if item == "-k":
+            keywords.append(next(items, ""))
+        elif item.startswith("-k") and not item.startswith("--"):
+            keywords.append(item[2:])
+        else:
+            rest.append(item)
+    if keywords:
+        rest += ["-k", " and ".join(f"({k})" for k in keywords)]
+    return rest
 
 
 def _collect_artifacts(name: str, record: Any, report_dir: Path) -> None:

@@ -96,6 +96,10 @@ class RunRecord:
     bench: Any = None
     versions: dict[str, str] = field(default_factory=dict)
     target: dict[str, Any] | None = None
+    #: The ``suites._verdict.Verdict`` behind ``status`` (None while the run is in progress).
+    verdict: Any = None
+    #: How the conformance suite was configured against --endpoint (recommended or as given).
+    conformance_options: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -107,6 +111,8 @@ class RunRecord:
             "mode": self.mode,
             "quick": self.quick,
             "status": self.status,
+            "verdict": self.verdict.to_json() if self.verdict is not None else None,
+            "conformance_options": self.conformance_options,
             "target": self.target,
             "versions": self.versions,
             "notes": self.notes,
@@ -165,6 +171,37 @@ def _suite_rows(record: RunRecord) -> list[list[str]]:
 
 _SUITE_HEADER = ["Suite", "Result", "Passed", "Failed", "Errors", "Skipped", "Other", "Time"]
 
+#: What each summary column counts (shown under the table in every rendering).
+SUMMARY_LEGEND = (
+    "Columns: Passed/Failed/Errors/Skipped count pytest cases (Errors: a fixture or teardown "
+    "broke; Skipped: not applicable, with the reason in the suite section); Other counts "
+    "xfailed + xpassed cases (expected failures of known server divergences, and ones that "
+    "unexpectedly passed). For a probe row: Passed = answered yes, Failed = a finding that "
+    "breaks a remote_store default, Errors = a check that could not run, Skipped = n/a, "
+    "Other = facts and caveats (info/warn). Time is wall time (mm:ss)."
+)
+
+
+def verdict_lines(record: RunRecord) -> list[str]:
+    """The verdict's explanation, divergences first: one plain-text line each."""
+    verdict = record.verdict
+    if verdict is None:
+        return []
+    lines: list[str] = []
+    for item in verdict.divergences:
+        d = item.divergence
+        lines.append(
+            f"server divergence {d.id} (probe {item.probe_row.check}: {item.probe_row.answer}): "
+            f"{item.nodeid} -- {d.behaviour}; remote_store: {d.consequence}"
+        )
+    for item in verdict.predicted_but_passed:
+        lines.append(
+            f"predicted to fail by probe {item.probe_row.check} ({item.divergence.id}) but "
+            f"passed: {item.nodeid}"
+        )
+    lines += [f"failed: {reason}" for reason in verdict.reasons]
+    return lines
+
 
 def _probe_matrix(record: RunRecord) -> tuple[list[str], list[list[str]]]:
     """Questions down, probed targets across; each cell "VERDICT: answer"."""
@@ -208,6 +245,10 @@ def summary_text(record: RunRecord) -> str:
     if record.probes:
         header, rows = _probe_matrix(record)
         parts.append(_plain_table(header, rows, width=48))
+    parts.append(SUMMARY_LEGEND)
+    explained = verdict_lines(record)
+    if explained:
+        parts.append("\n".join(explained))
     parts.append(
         f"Run {record.status.upper()} in {format_elapsed(record.wall_seconds)} "
         f"({record.wall_seconds:.1f} s)"
@@ -325,7 +366,13 @@ def _md(record: RunRecord, chart_files: list[tuple[str, str]]) -> str:
     ]
     if record.target:
         out.append(f"- Target: {json.dumps(record.target)}")
+    if record.conformance_options is not None:
+        out.append(f"- Conformance configuration: {json.dumps(record.conformance_options)}")
+    explained = verdict_lines(record)
+    if explained:
+        out += ["", "## Verdict", ""] + [f"- {line}" for line in explained]
     out += ["", "## Summary", "", _md_table(_SUITE_HEADER, _suite_rows(record)), ""]
+    out += [SUMMARY_LEGEND, ""]
     for note in record.notes:
         out.append(f"> {note}")
     for title, name in chart_files:
@@ -405,8 +452,14 @@ def _html(record: RunRecord, charts: list[tuple[str, bytes]]) -> str:
         f"<p>Command: <code>{e(_command_line(record.command))}</code><br>Started "
         f"{e(record.started_at)}; wall time {record.wall_seconds:.1f} s; mode {e(record.mode)}"
         f"{' (quick)' if record.quick else ''}; status <b>{e(record.status)}</b></p>",
+    ]
+    explained = verdict_lines(record)
+    if explained:
+        parts += ["<h2>Verdict</h2><ul>", *(f"<li>{e(x)}</li>" for x in explained), "</ul>"]
+    parts += [
         "<h2>Summary</h2>",
         _html_table(_SUITE_HEADER, _suite_rows(record)),
+        f"<p>{e(SUMMARY_LEGEND)}</p>",
     ]
     parts += [f"<p><i>{e(note)}</i></p>" for note in record.notes]
     for title, png in charts:

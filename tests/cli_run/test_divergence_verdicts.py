@@ -1,0 +1,68 @@
+"""Verdict levels: failures a probe finding explains are server divergences (exit 0), unless
+--strict; the endpoint is moto with the ``copy_adds_metadata`` defect (CopyObject adds 'mtime')."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from remote_store_harness import MotoProcessTarget
+
+from .conftest import EndpointPool, run_cli_process
+
+_CASES = [
+    "--quick",
+    "--suite", "probe,conformance",
+    "--pytest-arg=-k",
+    "--pytest-arg=test_user_metadata_is_preserved_on_the_destination or test_read_bytes",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def copy_adds_metadata(harness_ca: Any) -> Iterator[EndpointPool]:
+    target = MotoProcessTarget(defects=["copy_adds_metadata"]).start()
+    pool = EndpointPool(target, harness_ca)
+    try:
+        yield pool
+    finally:
+        pool.close()
+        target.stop()
+
+
+def test_failures_explained_by_the_probe_pass_with_server_divergences(
+    copy_adds_metadata: EndpointPool, tmp_path: Path
+) -> None:
+    result = run_cli_process(copy_adds_metadata().args(*_CASES), tmp_path)
+    verdict = result.results["verdict"]
+    assert result.code == 0, result.out[-3000:]
+    assert result.results["status"] == verdict["status"] == "passed with server divergences"
+    listed = {(d["divergence"], d["probe_check"], d["nodeid"].rpartition("[")[2]) for d in
+              verdict["divergences"]}  # fmt: skip
+    assert listed == {
+        ("copy-adds-mtime", "copy_metadata", "s3-http-copy]"),
+        ("copy-adds-mtime", "copy_metadata", "s3-http-move]"),
+    }
+    assert "PASSED WITH SERVER DIVERGENCES" in result.out
+    report = (tmp_path / "report.md").read_text()
+    assert report.index("## Verdict") < report.index("## Summary")
+    assert "server divergence copy-adds-mtime" in report
+
+
+def test_strict_turns_server_divergences_into_a_failed_run(
+    copy_adds_metadata: EndpointPool, tmp_path: Path
+) -> None:
+    result = run_cli_process(copy_adds_metadata().args(*_CASES, "--strict"), tmp_path)
+    assert result.code == 1
+    assert result.results["status"] == "failed"
+    assert "Run FAILED" in result.out
+
+
+def test_the_same_cases_on_stock_moto_simply_pass(
+    module_endpoints: EndpointPool, tmp_path: Path
+) -> None:
+    result = run_cli_process(module_endpoints().args(*_CASES), tmp_path)
+    assert result.code == 0, result.out[-3000:]
+    assert result.results["status"] == "passed"
+    assert result.results["verdict"]["divergences"] == []
