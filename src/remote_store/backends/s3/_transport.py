@@ -12,6 +12,20 @@ subclasses, losing the error code our mapping relies on.
 Errors are mapped here, with the original exception as ``__cause__`` (which
 ``RemoteStoreError`` shows redacted when its text carries a credential: an aiohttp
 proxy error names the proxy URL with its password).
+
+Two transport behaviours are switched off on every client, because each breaks a promise:
+
+* **aiohttp's silent re-send.** aiohttp sends an idempotent request (PUT included) a second
+  time when a pooled connection dies before the answer, below botocore's retry accounting. A
+  conditional PUT whose response was lost after the server stored it then comes back as 412,
+  and ``RetryPolicy(max_attempts=1)`` meant two sends. With it off, every send is one of
+  botocore's counted attempts, and a re-send shows up in ``RetryAttempts`` (which the upload
+  code uses to decide a 412 by the stored object's identity).
+* **``Expect: 100-continue``** on PUT/UploadPart. aiohttp waits for the interim response with
+  no timeout at all, so a server that never answers blocks the call forever despite
+  ``read_timeout``. Without the header the body is sent at once and the wait for the answer is
+  the ordinary socket read, bounded by ``read_timeout`` and retried by the retry policy: a
+  stalled upload ends within about ``attempts x read_timeout``.
 """
 
 from __future__ import annotations
@@ -19,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -30,6 +45,49 @@ from ._options import CaBundle
 __all__ = ["Request", "S3Transport"]
 
 T = TypeVar("T")
+
+_log = logging.getLogger("remote_store.backends.s3")
+
+
+def _drop_expect_continue(params: dict[str, Any], **_: Any) -> None:
+    """``before-call`` handler, run after botocore's own ``add_expect_header``."""
+    headers = params.get("headers")
+    if isinstance(headers, dict):
+        for name in [n for n in headers if n.lower() == "expect"]:
+            del headers[name]
+
+
+def _no_silent_resend(client: Any) -> None:
+    """Make the aiohttp sessions of *client* send each request once per botocore attempt.
+
+    aiohttp has no public switch; ``ClientSession._retry_connection`` is the flag its own test
+    utilities clear. The sessions are created lazily per proxy URL, so the factory is wrapped.
+    tests/s3/test_data_safety.py pins the behaviour (one request per attempt on a reset).
+    """
+    http = getattr(getattr(client, "_endpoint", None), "http_session", None)
+    original = getattr(http, "_get_session", None)
+    if original is None or getattr(original, "_remote_store_once", False):
+        if original is None:
+            _log.warning("cannot disable aiohttp's silent re-send: unknown aiobotocore layout")
+        return
+
+    async def get_session(*args: Any, **kwargs: Any) -> Any:
+        session = await original(*args, **kwargs)
+        if hasattr(session, "_retry_connection"):
+            session._retry_connection = False
+        return session
+
+    get_session._remote_store_once = True  # type: ignore[attr-defined]
+    http._get_session = get_session
+
+
+def harden_client(client: Any) -> None:
+    """Apply both switches (see the module docstring) to an aiobotocore S3 client, once."""
+    if getattr(client, "_remote_store_hardened", False):
+        return
+    client.meta.events.register_last("before-call.s3", _drop_expect_continue)
+    _no_silent_resend(client)
+    client._remote_store_hardened = True
 
 
 @dataclass(frozen=True)
@@ -51,7 +109,9 @@ class S3Transport:
 
     async def client(self) -> Any:
         await self.fs.set_session()
-        return self.fs._s3
+        client = self.fs._s3
+        harden_client(client)
+        return client
 
     async def acall(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         client = await self.client()

@@ -37,8 +37,10 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from ..._errors import RemoteStoreError
 from ..._models import ContentDigest, WriteResult
 from ..._path import RemotePath
+from ._certainty import Identity, stored_if_ours
 from ._listing import normalise_etag
 from ._transport import S3Transport
 
@@ -143,7 +145,8 @@ def put_object(
 ) -> WriteResult:
     """One ``PutObject``; ``conditional`` adds ``If-None-Match: *`` (412/409 -> AlreadyExists).
 
-    A ``memoryview`` is copied once, because botocore does not accept one as a body.
+    A ``memoryview`` is copied once, because botocore does not accept one as a body. A failure
+    that leaves open whether the object was stored is decided by its identity (``_certainty``).
     """
     if isinstance(body, io.BytesIO):
         data: bytes | bytearray | io.BytesIO = body
@@ -156,9 +159,21 @@ def put_object(
         params["Metadata"] = metadata
     if conditional:
         params["IfNoneMatch"] = "*"
-    response = transport.call(
-        "put_object", path=key, action="write", conditional=conditional, **params
-    )
+    start = body.tell() if isinstance(body, io.BytesIO) else 0
+    try:
+        response = transport.call(
+            "put_object", path=key, action="write", conditional=conditional, **params
+        )
+    except RemoteStoreError as error:
+        if isinstance(data, io.BytesIO):
+            with data.getbuffer() as whole:
+                identity = Identity.of_body(bytes(whole[start : start + size]))
+        else:
+            identity = Identity.of_body(data)
+        stored = stored_if_ours(transport, bucket, key, identity, error)
+        if stored is None:
+            raise
+        response = stored
     return write_result(key, size, response, metadata)
 
 
@@ -436,13 +451,23 @@ class MultipartSink:
                 }
                 if self._conditional:
                     params["IfNoneMatch"] = "*"
-                response = self._transport.call(
-                    "complete_multipart_upload",
-                    path=self._key,
-                    action="write",
-                    conditional=self._conditional,
-                    **params,
-                )
+                try:
+                    response = self._transport.call(
+                        "complete_multipart_upload",
+                        path=self._key,
+                        action="write",
+                        conditional=self._conditional,
+                        **params,
+                    )
+                except RemoteStoreError as error:
+                    identity = Identity.of_parts(self._size, params["MultipartUpload"]["Parts"])
+                    stored = stored_if_ours(
+                        self._transport, self._bucket, self._key, identity, error
+                    )
+                    if stored is None:
+                        raise
+                    response = stored
+                    self._upload_id = None  # completed: nothing left to abort
                 result = write_result(self._key, self._size, response, self._metadata)
         except BaseException:
             self.abort()
