@@ -71,13 +71,15 @@ def test_a_large_write_is_create_one_upload_part_per_8_mib_and_complete(
 
 
 def test_parts_of_a_large_write_are_in_flight_together(
-    backend: S3Backend, topology: Any, log: Any
+    backend_factory: Any, topology: Any, log: Any
 ) -> None:
     stall = 2.0
-    # The first part's first attempt hangs; aiohttp re-sends it once the stall closes it.
+    # The first part's first attempt hangs; botocore's second attempt re-sends it once the
+    # stall closes it.
     topology.faults.add(
         FaultRule(kind="stall", operation="UploadPart", nth={1}, stall_seconds=stall)
     )
+    backend = backend_factory(retry=RetryPolicy(max_attempts=2))
     backend.write("big", b"z" * (32 * MIB + 1))
     parts = [r.started_at for r in log.records() if r.operation == "UploadPart"]
     assert len(parts) == 6  # 5 parts + the re-send of the stalled one

@@ -78,7 +78,7 @@ def _no_silent_resend(client: Any) -> None:
         return session
 
     get_session._remote_store_once = True  # type: ignore[attr-defined]
-    http._get_session = get_session
+    http._get_session = get_session  # type: ignore[union-attr]
 
 
 def harden_client(client: Any) -> None:
