@@ -52,7 +52,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import sys
+
+    from ._extras import missing_extra_message
+
     parser = build_parser()
     args = parser.parse_args(argv)
-    code: int = args._run(args)
+    try:
+        code: int = args._run(args)
+    except ModuleNotFoundError as exc:
+        print(f"remote-store-harness {args.command}: error: {missing_extra_message(exc)}",
+              file=sys.stderr)  # fmt: skip
+        return 1
     return code

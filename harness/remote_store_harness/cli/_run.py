@@ -268,11 +268,9 @@ def run(args: argparse.Namespace) -> int:
     except (TargetError, TopologyError) as exc:
         return _fail(f"the embedded target could not start: {exc}", 1)
     except ModuleNotFoundError as exc:
-        return _fail(
-            f"missing dependency {exc.name!r}: install the harness extra "
-            "(pip install 'remote-store-s3kit[harness,report]')",
-            1,
-        )
+        from ._extras import missing_extra_message
+
+        return _fail(missing_extra_message(exc), 1)
     except KeyboardInterrupt:
         print("remote-store-harness run: interrupted", file=sys.stderr)
         return 130
@@ -326,18 +324,25 @@ def _run(args: argparse.Namespace) -> int:
             "addressing": external.addressing, "region": external.region,
         }  # fmt: skip
     progress.note(f"remote-store-harness run: {record.mode} target; suites {','.join(suites)}")
+    aborted = ""
     try:
         with _sigterm_as_interrupt():
             _run_suites(args, suites, external, record, progress, report_dir)
     except KeyboardInterrupt:
         record.status = "interrupted"
         record.notes.append("interrupted (Ctrl-C/SIGTERM): results are partial; cleanup ran")
+    except Exception as exc:
+        aborted = f"the run stopped early: {type(exc).__name__}: {exc}"
+        raise
     finally:
         record.wall_seconds = time.perf_counter() - started
         if record.status != "interrupted":
-            from ..suites._verdict import decide
+            from ..suites._verdict import FAILED, decide
 
             record.verdict = decide(record.suites, record.probes, strict=bool(args.strict))
+            if aborted:
+                record.verdict.reasons.append(" ".join(aborted.split())[:500])
+                record.verdict.status = FAILED
             record.status = record.verdict.status
         paths = write_report(record, report_dir)
         stream.write("\n" + summary_text(record) + "\n")

@@ -130,6 +130,8 @@ def decide(suites: Sequence[Any], probes: Sequence[Any], *, strict: bool = False
         for row in probe.rows:
             if row.verdict == "error":
                 verdict.reasons.append(f"probe {probe.target.label}: check {row.check} broke")
+    if not suites and not probes:
+        verdict.reasons.append("nothing ran")
     if strict:
         verdict.reasons += [
             f"conformance: server divergence {d.divergence.id} ({d.nodeid}; --strict)"

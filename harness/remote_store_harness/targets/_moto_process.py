@@ -61,6 +61,10 @@ class MotoProcessTarget(MotoTarget):
     def start(self) -> Self:
         if self._proc is not None:
             return self
+        import importlib.util
+
+        if importlib.util.find_spec("moto") is None:  # say so here, not as a child's traceback
+            raise ModuleNotFoundError("No module named 'moto'", name="moto")
         cmd = [
             sys.executable,
             "-m",
