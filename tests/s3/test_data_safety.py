@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from remote_store_harness import FaultRule
 
-from remote_store import AlreadyExists, BackendUnavailable, RetryPolicy
+from remote_store import AlreadyExists, BackendUnavailable, InvalidPath, RetryPolicy
 from remote_store.backends import S3Backend
 
 pytestmark = pytest.mark.s3
@@ -141,3 +141,27 @@ def test_a_stalled_upload_ends_within_attempts_times_read_timeout(
     # Each request (each part: parts may be in flight together) was sent once per attempt.
     sends = Counter(r.query for r in log.records() if r.operation == operation)
     assert sends and set(sends.values()) == {attempts}
+
+
+# -- keys AWS would refuse ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("call", ["write", "read_bytes", "exists", "delete", "list_files"])
+def test_keys_over_1024_bytes_are_invalid_before_any_request(
+    backend: S3Backend, log: Any, call: str
+) -> None:
+    path = "d/" + "\u00e9" * 512  # 2 + 1,024 bytes of UTF-8
+    with pytest.raises(InvalidPath):
+        if call == "write":
+            backend.write(path, b"x")
+        elif call == "list_files":
+            list(backend.list_files(path))
+        else:
+            getattr(backend, call)(path)
+    assert log.records() == []
+
+
+def test_a_key_of_exactly_1024_bytes_is_accepted(backend: S3Backend) -> None:
+    path = "k" * 1024
+    backend.write(path, b"x")
+    assert backend.read_bytes(path) == b"x"

@@ -77,6 +77,7 @@ __all__ = ["S3Backend"]
 T = TypeVar("T")
 
 _DELETE_BATCH = 1000
+_MAX_KEY_BYTES = 1024
 
 _shared_session: Any = None
 _shared_session_lock = threading.Lock()
@@ -268,9 +269,17 @@ class S3Backend(Backend):
         if not addressable_segments(path):
             return ""
         try:
-            return str(RemotePath(path))
+            key = str(RemotePath(path))
         except InvalidPath as exc:
             raise InvalidPath(exc.message, path=path, backend=BACKEND) from None
+        if len(key.encode("utf-8")) > _MAX_KEY_BYTES:
+            # AWS refuses longer keys (moto stores them): refuse before any request, everywhere.
+            raise InvalidPath(
+                f"S3 object keys are at most {_MAX_KEY_BYTES} bytes of UTF-8",
+                path=path,
+                backend=BACKEND,
+            )
+        return key
 
     def _file_key(self, path: str, what: str = "file operations") -> str:
         self._check_open()
