@@ -11,19 +11,22 @@ mapping), because they can also be used directly.
 from __future__ import annotations
 
 import abc
+import functools
 import io
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
-from contextlib import AbstractContextManager
-from typing import BinaryIO, ClassVar, Literal, TypeVar
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+from typing import BinaryIO, ClassVar, Literal, Protocol, TypeVar
 
+from ._backend_rules import check_max_depth, root_target_error
 from ._capabilities import CapabilitySet
-from ._errors import CapabilityNotSupported
+from ._errors import CapabilityNotSupported, InvalidPath
 from ._models import FileInfo, FolderEntry, FolderInfo, WriteResult
-from ._path import strip_root
+from ._path import backend_segments, strip_root
+from ._streams import check_content, guard_content
 
-__all__ = ["SPOOL_THRESHOLD", "AtomicWriter", "Backend", "Content"]
+__all__ = ["COPY_CHUNK", "SPOOL_THRESHOLD", "AtomicSink", "AtomicWriter", "Backend", "Content"]
 
 T = TypeVar("T")
 
@@ -32,6 +35,17 @@ Content = bytes | BinaryIO
 
 SPOOL_THRESHOLD = 8 * 1024 * 1024
 """In-memory size above which the default ``read_seekable`` spools to disk."""
+
+COPY_CHUNK = 1024 * 1024
+"""Bytes the default ``write_atomic`` reads from a content stream at a time."""
+
+
+class AtomicSink(Protocol):
+    """Where an ``AtomicWriter`` puts bytes: a temp file, a multipart uploader, a buffer."""
+
+    def write(self, data: memoryview, /) -> object: ...
+
+    def flush(self) -> object: ...
 
 
 class AtomicWriter(io.BufferedIOBase):
@@ -43,7 +57,7 @@ class AtomicWriter(io.BufferedIOBase):
     the same surface everywhere (``write``, ``tell``, ``result``).
     """
 
-    def __init__(self, sink: BinaryIO | io.BufferedIOBase | io.RawIOBase) -> None:
+    def __init__(self, sink: AtomicSink) -> None:
         super().__init__()
         self._sink = sink
         self._written = 0
@@ -73,6 +87,22 @@ class AtomicWriter(io.BufferedIOBase):
         return self._written
 
 
+def _checking_max_depth(
+    list_files: Callable[..., Iterator[FileInfo]],
+) -> Callable[..., Iterator[FileInfo]]:
+    """``list_files`` that validates ``max_depth`` eagerly (even when it is a generator)."""
+
+    @functools.wraps(list_files)
+    def checked(
+        self: Backend, path: str, *args: object, max_depth: int | None = None, **kwargs: object
+    ) -> Iterator[FileInfo]:
+        check_max_depth(max_depth)
+        return list_files(self, path, *args, max_depth=max_depth, **kwargs)
+
+    checked._checks_max_depth = True  # type: ignore[attr-defined]
+    return checked
+
+
 class Backend(abc.ABC):
     """Base class of storage backends. See the module docstring for the key conventions.
 
@@ -87,6 +117,17 @@ class Backend(abc.ABC):
     close_is_terminal: ClassVar[bool] = False
     concurrency: ClassVar[Literal["thread_safe", "single_connection"]] = "thread_safe"
 
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        """Put the shared ``max_depth`` rule in front of a subclass's own ``list_files``.
+
+        A wrapper rather than a template method, so backends written to 0.33's
+        ``Backend`` (which override ``list_files`` itself) get the rule too.
+        """
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("list_files")
+        if own is not None and not getattr(own, "_checks_max_depth", False):
+            setattr(cls, "list_files", _checking_max_depth(own))  # noqa: B010
+
     @property
     @abc.abstractmethod
     def name(self) -> str:
@@ -95,6 +136,51 @@ class Backend(abc.ABC):
     @property
     def capabilities(self) -> CapabilitySet:
         return self.CAPABILITIES
+
+    # -- shared rules (backends call these; they do not re-implement them) ----
+    def _segments(self, path: str) -> list[str]:
+        """The key's segments (``[]`` is the root); NUL, ``..`` and non-strings are refused.
+
+        Backends with more to refuse (an encoding, a leading ``/``) extend this.
+        """
+        if not isinstance(path, str):
+            raise InvalidPath(
+                f"Path must be a string, got {type(path).__name__}", backend=self.name
+            )
+        return backend_segments(path, self.name)
+
+    def _file_segments(self, path: str) -> list[str]:
+        """``_segments`` of a file target (or a folder to delete): the root is refused (IO-2)."""
+        segments = self._segments(path)
+        if not segments:
+            raise root_target_error(path, self.name)
+        return segments
+
+    @contextmanager
+    def _atomic_session(
+        self,
+        sink: AtomicSink,
+        *,
+        commit: Callable[[int], WriteResult],
+        discard: Callable[[], None],
+    ) -> Iterator[AtomicWriter]:
+        """The one lifecycle behind every ``open_atomic``.
+
+        Yields an ``AtomicWriter`` over ``sink``. On a clean exit ``commit`` gets
+        the byte count and returns the ``WriteResult`` stored on ``writer.result``;
+        if the block raises, or the commit does, ``discard`` runs (it must
+        tolerate a half-done commit) and the error propagates. The writer is
+        closed either way.
+        """
+        writer = AtomicWriter(sink)
+        try:
+            yield writer
+            writer.result = commit(writer.bytes_written)
+        except BaseException:
+            discard()
+            raise
+        finally:
+            writer.close()
 
     # -- probes ---------------------------------------------------------------
     @abc.abstractmethod
@@ -144,7 +230,6 @@ class Backend(abc.ABC):
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult: ...
 
-    @abc.abstractmethod
     def write_atomic(
         self,
         path: str,
@@ -152,7 +237,19 @@ class Backend(abc.ABC):
         *,
         overwrite: bool = False,
         metadata: Mapping[str, str] | None = None,
-    ) -> WriteResult: ...
+    ) -> WriteResult:
+        """``content`` through ``open_atomic``: backends whose plain write is already atomic
+        (one request) override this with ``write``."""
+        check_content(content)
+        with self.open_atomic(path, overwrite=overwrite, metadata=metadata) as writer:
+            if isinstance(content, bytes | bytearray | memoryview):
+                writer.write(content)
+            else:
+                source: BinaryIO = guard_content(content, path=path, backend=self.name)  # type: ignore[assignment]
+                while chunk := source.read(COPY_CHUNK):
+                    writer.write(chunk)
+        assert writer.result is not None
+        return writer.result
 
     @abc.abstractmethod
     def open_atomic(
@@ -182,7 +279,13 @@ class Backend(abc.ABC):
     @abc.abstractmethod
     def list_files(
         self, path: str, *, recursive: bool = False, max_depth: int | None = None
-    ) -> Iterator[FileInfo]: ...
+    ) -> Iterator[FileInfo]:
+        """Files in ``path`` (below it with ``recursive``, at most ``max_depth`` levels down).
+
+        ``max_depth < 0`` is refused with ``ValueError`` on the call itself, before
+        any I/O: the base wraps every subclass's ``list_files`` in that check (see
+        ``__init_subclass__``), so implementations never see a negative depth.
+        """
 
     @abc.abstractmethod
     def list_folders(self, path: str) -> Iterator[FolderEntry]: ...

@@ -55,7 +55,7 @@ def _spooled_atomic(
     if not overwrite and backend.is_file(key):
         raise AlreadyExists("File already exists", path=key, backend=backend.name)
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_THRESHOLD) as spool:
-        writer = AtomicWriter(spool)  # type: ignore[arg-type]
+        writer = AtomicWriter(spool)
         yield writer
         spool.seek(0)
         writer.result = backend.write_atomic(key, spool, overwrite=overwrite, metadata=metadata)  # type: ignore[arg-type]

@@ -29,6 +29,7 @@ from types import TracebackType
 from typing import BinaryIO, TypeVar
 
 from ._backend import AtomicWriter, Backend, Content
+from ._backend_rules import ROOT_TARGET_MESSAGE, check_max_depth, summarise_files
 from ._capabilities import Capability
 from ._errors import InvalidPath, NotFound, RemoteStoreError
 from ._glob import translate_glob
@@ -43,8 +44,6 @@ __all__ = ["Store"]
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-_FILE_OP_ROOT = "Path must not be empty or root for file operations"
 
 
 def _normalise_root(root_path: str) -> str:
@@ -113,7 +112,7 @@ class Store:
     def _file_key(self, path: str) -> str:
         """File-targeted methods: the root (any spelling) is refused."""
         if isinstance(path, str) and is_root(path):
-            raise InvalidPath(_FILE_OP_ROOT, path=path)
+            raise InvalidPath(ROOT_TARGET_MESSAGE, path=path)
         return self._join(str(RemotePath(path)))
 
     def _relative(self, key: str) -> str:
@@ -323,11 +322,6 @@ class Store:
         self._info("delete_folder", path)
 
     # -- listings -------------------------------------------------------------
-    @staticmethod
-    def _check_depth(max_depth: int | None) -> None:
-        if max_depth is not None and max_depth < 0:
-            raise ValueError(f"max_depth must be >= 0, got {max_depth}")
-
     def list_files(
         self,
         path: str,
@@ -344,7 +338,7 @@ class Store:
         if pattern is not None:
             require_str(pattern, "pattern")
         self._debug("list_files", path)
-        self._check_depth(max_depth)
+        check_max_depth(max_depth)
         self._require(Capability.LIST)
         key = self._query_key(path)
         base_parts = 0 if is_root(path) else len(RemotePath(path).parts)
@@ -379,7 +373,7 @@ class Store:
         if pattern is not None:
             require_str(pattern, "pattern")
         self._debug("list_folders", path)
-        self._check_depth(max_depth)
+        check_max_depth(max_depth)
         self._require(Capability.LIST)
         key = self._query_key(path)
         return self._list_folders(key, pattern, max_depth or 0)
@@ -495,7 +489,7 @@ class Store:
     def get_folder_info(self, path: str, *, max_depth: int | None = None) -> FolderInfo:
         """Aggregate of the files below ``path`` (the whole subtree, or ``max_depth`` levels)."""
         self._debug("get_folder_info", path)
-        self._check_depth(max_depth)
+        check_max_depth(max_depth)
         if max_depth is not None:
             return self._limited_folder_info(path, max_depth)
         self._require(Capability.METADATA)
@@ -520,19 +514,9 @@ class Store:
                     "Path is a file, not a folder (Not a folder)", path=path, backend=self.name
                 )
             raise NotFound("Folder does not exist (Folder not found)", path=path, backend=self.name)
-        count = 0
-        total = 0
-        latest = None
-        for info in self.list_files(path, max_depth=max_depth):
-            count += 1
-            total += info.size
-            if info.modified_at != UNKNOWN_TIME and (latest is None or info.modified_at > latest):
-                latest = info.modified_at
-        return FolderInfo(
-            path=RemotePath.ROOT if at_root else RemotePath(path),
-            file_count=count,
-            total_size=total,
-            modified_at=latest,
+        return summarise_files(
+            RemotePath.ROOT if at_root else RemotePath(path),
+            self.list_files(path, max_depth=max_depth),
         )
 
     def head(self, path: str) -> WriteResult:

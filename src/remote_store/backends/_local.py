@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 import shutil
 import stat
 from collections.abc import Iterator, Mapping
@@ -30,6 +29,12 @@ from pathlib import Path
 from typing import BinaryIO, NoReturn
 
 from .._backend import AtomicWriter, Backend, Content
+from .._backend_rules import (
+    file_ancestor_error,
+    folder_target_error,
+    summarise_files,
+    temp_name,
+)
 from .._capabilities import Capability, CapabilitySet
 from .._errors import (
     AlreadyExists,
@@ -42,13 +47,12 @@ from .._errors import (
 )
 from .._glob import glob_via_listing, translate_glob
 from .._models import FileInfo, FolderEntry, FolderInfo, WriteResult
-from .._path import RemotePath, addressable_segments, backend_segments, require_str
+from .._path import RemotePath, addressable_segments, require_str
 from .._streams import check_content, guard_content
 
 __all__ = ["LocalBackend"]
 
 _CHUNK = 1024 * 1024
-_TEMP_PREFIX = ".~tmp."
 
 
 def _mtime(st: os.stat_result) -> datetime:
@@ -79,13 +83,13 @@ class LocalBackend(Backend):
         return f"LocalBackend(root={self._root_text!r})"
 
     # -- addressing and containment -------------------------------------------
-    def _segments(self, key: str) -> list[str]:
-        segments = backend_segments(key, self.name)
+    def _segments(self, path: str) -> list[str]:
+        segments = super()._segments(path)
         try:
             os.fsencode("/".join(segments))
         except UnicodeEncodeError as exc:
             raise InvalidPath(
-                "Path cannot be encoded for the local filesystem", path=key, backend=self.name
+                "Path cannot be encoded for the local filesystem", path=path, backend=self.name
             ) from exc
         return segments
 
@@ -118,12 +122,8 @@ class LocalBackend(Backend):
         segments = self._segments(key)
         return segments, self._contain(key, segments)
 
-    def _resolve_file(self, key: str, what: str) -> tuple[list[str], Path]:
-        segments = self._segments(key)
-        if not segments:
-            raise InvalidPath(
-                f"The root is not a valid target for a {what}", path=key, backend=self.name
-            )
+    def _resolve_file(self, key: str) -> tuple[list[str], Path]:
+        segments = self._file_segments(key)
         return segments, self._contain(key, segments)
 
     def _map(self, exc: OSError, key: str, *, is_dir_hint: bool = False) -> RemoteStoreError:
@@ -190,14 +190,14 @@ class LocalBackend(Backend):
 
     # -- reads ----------------------------------------------------------------
     def read(self, path: str) -> BinaryIO:
-        _, target = self._resolve_file(path, "read")
+        _, target = self._resolve_file(path)
         try:
             return open(target, "rb")  # the caller owns the stream
         except OSError as exc:
             self._raise(exc, path, is_dir_hint=os.path.isdir(target))
 
     def read_bytes(self, path: str) -> bytes:
-        _, target = self._resolve_file(path, "read")
+        _, target = self._resolve_file(path)
         try:
             with open(target, "rb") as handle:
                 return handle.read()
@@ -216,9 +216,9 @@ class LocalBackend(Backend):
                 backend=self.name,
                 capability=Capability.USER_METADATA.value,
             )
-        segments, target = self._resolve_file(path, "write")
+        segments, target = self._resolve_file(path)
         self._check_destination(path, segments, target, overwrite)
-        self._make_parents(path, target)
+        self._make_parents(path, segments, target)
         return segments, target
 
     def _check_destination(
@@ -230,26 +230,27 @@ class LocalBackend(Backend):
             if st is None:
                 break
             if not stat.S_ISDIR(st.st_mode):
-                raise InvalidPath(
-                    f"An ancestor of the target exists as a file: {'/'.join(segments[:depth])!r}",
-                    path=path,
-                    backend=self.name,
-                )
+                raise file_ancestor_error(path, "/".join(segments[:depth]), self.name)
         st = self._lstat_or_stat(path, target)
         if st is not None and stat.S_ISDIR(st.st_mode):
-            raise InvalidPath(
-                "Target is an existing folder (exists as a directory)", path=path, backend=self.name
-            )
+            raise folder_target_error(path, self.name)
         if st is not None and not overwrite:
             raise AlreadyExists("File already exists", path=path, backend=self.name)
 
-    def _make_parents(self, path: str, target: Path) -> None:
+    def _make_parents(self, path: str, segments: list[str], target: Path) -> None:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
         except (NotADirectoryError, FileExistsError) as exc:
-            raise InvalidPath(
-                "An ancestor of the target exists as a file", path=path, backend=self.name
-            ) from exc
+            # A file appeared in the way after the check: name the first one found.
+            depth = next(
+                (
+                    d
+                    for d in range(1, len(segments))
+                    if self._root.joinpath(*segments[:d]).is_file()
+                ),
+                len(segments) - 1,
+            )
+            raise file_ancestor_error(path, "/".join(segments[:depth]), self.name) from exc
         except OSError as exc:
             self._raise(exc, path)
 
@@ -310,7 +311,7 @@ class LocalBackend(Backend):
 
     def _temp_for(self, target: Path) -> tuple[Path, int]:
         for _ in range(16):
-            temp = target.parent / f"{_TEMP_PREFIX}{secrets.token_hex(6)}"
+            temp = target.parent / temp_name(target.name)
             try:
                 fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
             except FileExistsError:
@@ -327,11 +328,7 @@ class LocalBackend(Backend):
             os.link(temp, target)
         except FileExistsError as exc:
             if os.path.isdir(target):
-                raise InvalidPath(
-                    "Target is an existing folder (exists as a directory)",
-                    path=path,
-                    backend=self.name,
-                ) from exc
+                raise folder_target_error(path, self.name) from exc
             raise AlreadyExists("File already exists", path=path, backend=self.name) from exc
         except OSError as exc:
             if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
@@ -342,25 +339,6 @@ class LocalBackend(Backend):
             os.replace(temp, target)
             return
         os.unlink(temp)
-
-    def write_atomic(
-        self,
-        path: str,
-        content: Content,
-        *,
-        overwrite: bool = False,
-        metadata: Mapping[str, str] | None = None,
-    ) -> WriteResult:
-        check_content(content)
-        content = self._guard(content, path)
-        with self.open_atomic(path, overwrite=overwrite, metadata=metadata) as writer:
-            if isinstance(content, bytes | bytearray | memoryview):
-                writer.write(content)
-            else:
-                while chunk := content.read(_CHUNK):
-                    writer.write(chunk)
-        assert writer.result is not None
-        return writer.result
 
     @contextmanager
     def open_atomic(
@@ -376,27 +354,28 @@ class LocalBackend(Backend):
         except OSError as exc:
             self._raise(exc, path)
         handle = os.fdopen(fd, "wb")
-        writer = AtomicWriter(handle)
-        try:
-            yield writer
-            handle.flush()
-            os.fsync(handle.fileno())
-            handle.close()
-            self._promote(path, temp, target, overwrite)
-        except BaseException as exc:
+
+        def commit(size: int) -> WriteResult:
+            try:
+                handle.flush()
+                os.fsync(handle.fileno())
+                handle.close()
+                self._promote(path, temp, target, overwrite)
+            except OSError as exc:
+                self._raise(exc, path, is_dir_hint=os.path.isdir(target))
+            return self._result(segments, target, size)
+
+        def discard() -> None:
             handle.close()
             with suppress(FileNotFoundError):
                 os.unlink(temp)
-            writer.close()
-            if isinstance(exc, OSError):
-                self._raise(exc, path, is_dir_hint=os.path.isdir(target))
-            raise
-        writer.result = self._result(segments, target, writer.bytes_written)
-        writer.close()
+
+        with self._atomic_session(handle, commit=commit, discard=discard) as writer:
+            yield writer
 
     # -- deletes --------------------------------------------------------------
     def delete(self, path: str, *, missing_ok: bool = False) -> None:
-        _, target = self._resolve_file(path, "delete")
+        _, target = self._resolve_file(path)
         if os.path.isdir(target):
             raise InvalidPath(
                 "Path is a folder, not a file (Not a file)", path=path, backend=self.name
@@ -413,7 +392,7 @@ class LocalBackend(Backend):
     def delete_folder(
         self, path: str, *, recursive: bool = False, missing_ok: bool = False
     ) -> None:
-        _, target = self._resolve_file(path, "folder delete")
+        _, target = self._resolve_file(path)
         st = self._lstat_or_stat(path, target)
         if st is None:
             if missing_ok:
@@ -491,7 +470,7 @@ class LocalBackend(Backend):
         self, path: str, *, recursive: bool = False, max_depth: int | None = None
     ) -> Iterator[FileInfo]:
         segments, target = self._resolve(path)
-        yield from self._walk("/".join(segments), target, recursive, max_depth, 0)
+        return self._walk("/".join(segments), target, recursive, max_depth, 0)
 
     def list_folders(self, path: str) -> Iterator[FolderEntry]:
         segments, target = self._resolve(path)
@@ -526,7 +505,7 @@ class LocalBackend(Backend):
 
     # -- metadata -------------------------------------------------------------
     def get_file_info(self, path: str) -> FileInfo:
-        segments, target = self._resolve_file(path, "file info")
+        segments, target = self._resolve_file(path)
         st = self._lstat_or_stat(path, target)
         if st is None:
             raise NotFound("File does not exist (File not found)", path=path, backend=self.name)
@@ -553,18 +532,9 @@ class LocalBackend(Backend):
                 raise InvalidPath(
                     "Path is a file, not a folder (Not a folder)", path=path, backend=self.name
                 )
-        count = total = 0
-        latest: datetime | None = None
-        for info in self._walk("/".join(segments), target, True, None, 0):
-            count += 1
-            total += info.size
-            if latest is None or info.modified_at > latest:
-                latest = info.modified_at
-        return FolderInfo(
-            path=RemotePath.from_backend_path("/".join(segments)),
-            file_count=count,
-            total_size=total,
-            modified_at=latest,
+        return summarise_files(
+            RemotePath.from_backend_path("/".join(segments)),
+            self._walk("/".join(segments), target, True, None, 0),
         )
 
     # -- move / copy ----------------------------------------------------------
@@ -572,8 +542,8 @@ class LocalBackend(Backend):
         self, src: str, dst: str, overwrite: bool
     ) -> tuple[Path, Path, list[str]] | None:
         """R-MOVE order; ``None`` means "same path, nothing to do"."""
-        _, source = self._resolve_file(src, "move/copy source")
-        dst_segments, target = self._resolve_file(dst, "move/copy destination")
+        _, source = self._resolve_file(src)
+        dst_segments, target = self._resolve_file(dst)
         st = self._lstat_or_stat(src, source)
         if st is None:
             raise NotFound("Source does not exist (Source not found)", path=src, backend=self.name)
@@ -586,7 +556,7 @@ class LocalBackend(Backend):
         if source == target:
             return None
         self._check_destination(dst, dst_segments, target, overwrite)
-        self._make_parents(dst, target)
+        self._make_parents(dst, dst_segments, target)
         return source, target, dst_segments
 
     def move(self, src: str, dst: str, *, overwrite: bool = False) -> None:

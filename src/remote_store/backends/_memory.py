@@ -18,11 +18,12 @@ from datetime import UTC, datetime
 from typing import BinaryIO
 
 from .._backend import AtomicWriter, Backend, Content
+from .._backend_rules import file_ancestor_error, folder_target_error, summarise_files
 from .._capabilities import Capability, CapabilitySet
 from .._errors import AlreadyExists, DirectoryNotEmpty, InvalidPath, NotFound
 from .._metadata import normalize_metadata
 from .._models import FileInfo, FolderEntry, FolderInfo, WriteResult
-from .._path import RemotePath, backend_segments
+from .._path import RemotePath
 from .._streams import check_content, guard_content
 
 __all__ = ["MemoryBackend"]
@@ -73,18 +74,10 @@ class MemoryBackend(Backend):
         return f"MemoryBackend(files={self._files}, folders={self._folders})"
 
     # -- helpers --------------------------------------------------------------
-    def _segments(self, key: str) -> list[str]:
-        segments = backend_segments(key, self.name)
-        if segments and key.startswith("/"):
-            raise InvalidPath("Path must be relative", path=key, backend=self.name)
-        return segments
-
-    def _file_segments(self, key: str, what: str = "file operation") -> list[str]:
-        segments = self._segments(key)
-        if not segments:
-            raise InvalidPath(
-                f"The root is not a valid target for a {what}", path=key, backend=self.name
-            )
+    def _segments(self, path: str) -> list[str]:
+        segments = super()._segments(path)
+        if segments and path.startswith("/"):
+            raise InvalidPath("Path must be relative", path=path, backend=self.name)
         return segments
 
     def _lookup(self, segments: list[str]) -> _File | _Dir | None:
@@ -101,24 +94,18 @@ class MemoryBackend(Backend):
     def _check_target(self, key: str, segments: list[str], overwrite: bool) -> None:
         """R-WRITE-ORDER steps 1-2 (caller holds the lock)."""
         node: _File | _Dir = self._tree
-        for segment in segments[:-1]:
+        for depth, segment in enumerate(segments[:-1], start=1):
             assert isinstance(node, _Dir)
             child = node.children.get(segment)
             if child is None:
                 return
             if isinstance(child, _File):
-                raise InvalidPath(
-                    f"An ancestor of the target exists as a file: {segment!r}",
-                    path=key,
-                    backend=self.name,
-                )
+                raise file_ancestor_error(key, "/".join(segments[:depth]), self.name)
             node = child
         assert isinstance(node, _Dir)
         existing = node.children.get(segments[-1])
         if isinstance(existing, _Dir):
-            raise InvalidPath(
-                "Target is an existing folder (exists as a directory)", path=key, backend=self.name
-            )
+            raise folder_target_error(key, self.name)
         if existing is not None and not overwrite:
             raise AlreadyExists("File already exists", path=key, backend=self.name)
 
@@ -175,7 +162,7 @@ class MemoryBackend(Backend):
 
     # -- reads ----------------------------------------------------------------
     def _get_file(self, path: str) -> tuple[list[str], _File]:
-        segments = self._file_segments(path, "read")
+        segments = self._file_segments(path)
         with self._lock:
             node = self._lookup(segments)
         if node is None:
@@ -202,7 +189,7 @@ class MemoryBackend(Backend):
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
         check_content(content)
-        segments = self._file_segments(path, "write")
+        segments = self._file_segments(path)
         normalised = normalize_metadata(metadata)
         with self._lock:
             # Fail before draining the caller's stream; re-checked at commit.
@@ -237,8 +224,7 @@ class MemoryBackend(Backend):
         overwrite: bool = False,
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
-        check_content(content)
-        # Every memory write is atomic: the entry is swapped under the lock.
+        # Every memory write is atomic (the entry is swapped under the lock): one code path.
         return self.write(path, content, overwrite=overwrite, metadata=metadata)
 
     @contextmanager
@@ -249,23 +235,24 @@ class MemoryBackend(Backend):
         overwrite: bool = False,
         metadata: Mapping[str, str] | None = None,
     ) -> Iterator[AtomicWriter]:
-        segments = self._file_segments(path, "write")
+        segments = self._file_segments(path)
         normalised = normalize_metadata(metadata)
         with self._lock:
             self._check_target(path, segments, overwrite)
         buffer = io.BytesIO()
-        writer = AtomicWriter(buffer)
-        try:
-            yield writer
-            writer.result = self.write(
+        with self._atomic_session(
+            buffer,
+            # Every memory write is atomic: the entry is swapped under the lock.
+            commit=lambda _size: self.write(
                 path, buffer.getvalue(), overwrite=overwrite, metadata=normalised
-            )
-        finally:
-            writer.close()
+            ),
+            discard=buffer.close,
+        ) as writer:
+            yield writer
 
     # -- deletes --------------------------------------------------------------
     def delete(self, path: str, *, missing_ok: bool = False) -> None:
-        segments = self._file_segments(path, "delete")
+        segments = self._file_segments(path)
         with self._lock:
             node = self._lookup(segments)
             if isinstance(node, _Dir):
@@ -284,7 +271,7 @@ class MemoryBackend(Backend):
     def delete_folder(
         self, path: str, *, recursive: bool = False, missing_ok: bool = False
     ) -> None:
-        segments = self._file_segments(path, "folder delete")
+        segments = self._file_segments(path)
         with self._lock:
             node = self._lookup(segments)
             if isinstance(node, _File):
@@ -331,7 +318,7 @@ class MemoryBackend(Backend):
         self, path: str, *, recursive: bool = False, max_depth: int | None = None
     ) -> Iterator[FileInfo]:
         segments = self._segments(path)
-        yield from self._snapshot_files(segments, recursive, max_depth)
+        return iter(self._snapshot_files(segments, recursive, max_depth))
 
     def list_folders(self, path: str) -> Iterator[FolderEntry]:
         segments = self._segments(path)
@@ -375,19 +362,15 @@ class MemoryBackend(Backend):
             )
         if node is None:
             raise NotFound("Folder does not exist (Folder not found)", path=path, backend=self.name)
-        files = self._snapshot_files(segments, True, None)
-        latest = max((f.modified_at for f in files), default=None)
-        return FolderInfo(
-            path=RemotePath.from_backend_path("/".join(segments)),
-            file_count=len(files),
-            total_size=sum(f.size for f in files),
-            modified_at=latest,
+        return summarise_files(
+            RemotePath.from_backend_path("/".join(segments)),
+            self._snapshot_files(segments, True, None),
         )
 
     # -- move / copy ----------------------------------------------------------
     def _transfer(self, src: str, dst: str, overwrite: bool, *, keep: bool) -> None:
-        src_segments = self._file_segments(src, "move/copy source")
-        dst_segments = self._file_segments(dst, "move/copy destination")
+        src_segments = self._file_segments(src)
+        dst_segments = self._file_segments(dst)
         with self._lock:
             node = self._lookup(src_segments)
             if node is None:

@@ -30,11 +30,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager
-from datetime import datetime
+from contextlib import contextmanager
 from typing import Any, BinaryIO, ClassVar, Literal, TypeVar
 
 from ..._backend import AtomicWriter, Backend, Content
+from ..._backend_rules import file_ancestor_error, root_target_error, summarise_files
 from ..._capabilities import Capability, CapabilitySet
 from ..._errors import (
     AlreadyExists,
@@ -46,7 +46,7 @@ from ..._errors import (
     RemoteStoreError,
 )
 from ..._metadata import normalize_metadata
-from ..._models import UNKNOWN_TIME, FileInfo, FolderEntry, FolderInfo, WriteResult
+from ..._models import FileInfo, FolderEntry, FolderInfo, WriteResult
 from ..._path import RemotePath, addressable_segments, require_str
 from ..._redact import protect, reveal_all
 from ..._retry import RetryPolicy
@@ -63,7 +63,6 @@ from ._listing import (
     iter_shallow_cached,
     listed_file,
     normalise_etag,
-    valid_key,
 )
 from ._options import as_secret, build_settings
 from ._read import open_reader, read_body
@@ -281,13 +280,11 @@ class S3Backend(Backend):
             )
         return key
 
-    def _file_key(self, path: str, what: str = "file operations") -> str:
+    def _file_key(self, path: str) -> str:
         self._check_open()
         key = self._key(path)
         if not key:
-            raise InvalidPath(
-                f"Path must not be empty or root for {what}", path=path, backend=BACKEND
-            )
+            raise root_target_error(path, BACKEND)
         return key
 
     def _head(self, key: str, *, action: str = "stat") -> dict[str, Any] | None:
@@ -348,9 +345,7 @@ class S3Backend(Backend):
         )
         for ancestor, answer in zip(ancestors, answers, strict=True):
             if not isinstance(answer, RemoteStoreError):
-                raise InvalidPath(
-                    f"cannot write under {ancestor!r}: it is a file", path=key, backend=BACKEND
-                )
+                raise file_ancestor_error(key, ancestor, BACKEND)
 
     def _head_request(self, key: str, *, action: str) -> Request:
         return Request("head_object", {"Bucket": self._bucket, "Key": key}, path=key, action=action)
@@ -405,7 +400,7 @@ class S3Backend(Backend):
             raise self._as_missing_file(key, exc) from exc.__cause__
 
     def read(self, path: str) -> BinaryIO:
-        key = self._file_key(path, "reads")
+        key = self._file_key(path)
         response = self._get(key)
         try:
             return open_reader(self._transport, self._bucket, key, response)
@@ -419,7 +414,7 @@ class S3Backend(Backend):
         return self.read(path)
 
     def read_bytes(self, path: str) -> bytes:
-        key = self._file_key(path, "reads")
+        key = self._file_key(path)
         transport = self._transport
 
         async def _get_all() -> bytes:
@@ -442,7 +437,7 @@ class S3Backend(Backend):
     def _prepare_write(
         self, path: str, metadata: Mapping[str, str] | None
     ) -> tuple[str, dict[str, str] | None]:
-        key = self._file_key(path, "writes")
+        key = self._file_key(path)
         normalised = normalize_metadata(metadata)
         self._reject_write_under_file(key)
         return key, normalised
@@ -532,44 +527,31 @@ class S3Backend(Backend):
             expected_size=expected_size,
         )
 
+    @contextmanager
     def open_atomic(
         self,
         path: str,
         *,
         overwrite: bool = False,
         metadata: Mapping[str, str] | None = None,
-    ) -> AbstractContextManager[AtomicWriter]:
-        return self._open_atomic(path, overwrite=overwrite, metadata=metadata)
-
-    @contextmanager
-    def _open_atomic(
-        self, path: str, *, overwrite: bool, metadata: Mapping[str, str] | None
     ) -> Iterator[AtomicWriter]:
         key, meta = self._prepare_write(path, metadata)
         if not overwrite:
             # Early, cheap refusal; with conditional writes the commit decides again, race-free.
             self._check_absent(key)
         sink = self._sink(key, not overwrite and self._conditional_writes, meta)
-        writer = AtomicWriter(sink)  # type: ignore[arg-type]
-        try:
-            yield writer
-        except BaseException:
-            sink.abort()
-            writer.close()
-            raise
-        try:
+
+        def commit(_size: int) -> WriteResult:
             self._check_open()
-            writer.result = sink.commit()  # aborts the upload itself if completing fails
-        except BaseException:
-            sink.abort()
-            raise
-        finally:
-            writer.close()
+            return sink.commit()  # aborts the upload itself if completing fails
+
+        with self._atomic_session(sink, commit=commit, discard=sink.abort) as writer:
+            yield writer
         self._changed(key)
 
     # -- deletes --------------------------------------------------------------------------
     def delete(self, path: str, *, missing_ok: bool = False) -> None:
-        key = self._file_key(path, "delete")
+        key = self._file_key(path)
         if self._head(key, action="delete") is None:
             if self._probe_is_folder(key):
                 raise InvalidPath(
@@ -584,10 +566,7 @@ class S3Backend(Backend):
     def delete_folder(
         self, path: str, *, recursive: bool = False, missing_ok: bool = False
     ) -> None:
-        self._check_open()
-        key = self._key(path)
-        if not key:
-            raise InvalidPath("Cannot delete the root", path=path, backend=BACKEND)
+        key = self._file_key(path)
         prefix = folder_prefix(key)
         if not recursive:
             pages = iter_pages(
@@ -659,8 +638,6 @@ class S3Backend(Backend):
     def list_files(
         self, path: str, *, recursive: bool = False, max_depth: int | None = None
     ) -> Iterator[FileInfo]:
-        if max_depth is not None and max_depth < 0:
-            raise ValueError(f"max_depth must be >= 0, got {max_depth}")
         self._check_open()
         key = self._key(path)
         transport = self._transport
@@ -717,7 +694,7 @@ class S3Backend(Backend):
 
     # -- metadata -------------------------------------------------------------------------
     def get_file_info(self, path: str) -> FileInfo:
-        key = self._file_key(path, "file info")
+        key = self._file_key(path)
         response = self._head(key, action="stat")
         if response is None:
             missing = NotFound(
@@ -742,22 +719,21 @@ class S3Backend(Backend):
     def get_folder_info(self, path: str) -> FolderInfo:
         self._check_open()
         key = self._key(path)
-        prefix = folder_prefix(key)
         seen_any = False
-        count = 0
-        total = 0
-        latest: datetime | None = None
-        for page in iter_pages(self._transport, self._bucket, prefix, delimiter=False, path=key):
-            for obj in page.get("Contents", ()):
-                seen_any = True
-                child = obj.get("Key", "")
-                if not valid_key(child):
-                    continue
-                count += 1
-                total += int(obj.get("Size", 0))
-                modified = as_utc(obj.get("LastModified"))
-                if modified != UNKNOWN_TIME and (latest is None or modified > latest):
-                    latest = modified
+
+        def files() -> Iterator[FileInfo]:
+            nonlocal seen_any
+            pages = iter_pages(
+                self._transport, self._bucket, folder_prefix(key), delimiter=False, path=key
+            )
+            for page in pages:
+                for obj in page.get("Contents", ()):
+                    seen_any = True
+                    info = listed_file(obj.get("Key", ""), obj)
+                    if info is not None:
+                        yield info
+
+        info = summarise_files(RemotePath.from_backend_path(key), files())
         if key and not seen_any:
             if self._probe_is_file(key):
                 raise InvalidPath(
@@ -766,12 +742,7 @@ class S3Backend(Backend):
             raise NotFound(
                 f"folder {key!r} does not exist (Folder not found)", path=key, backend=BACKEND
             )
-        return FolderInfo(
-            path=RemotePath.from_backend_path(key),
-            file_count=count,
-            total_size=total,
-            modified_at=latest,
-        )
+        return info
 
     # -- move / copy ----------------------------------------------------------------------
     def _require_source(self, key: str) -> None:
@@ -782,13 +753,8 @@ class S3Backend(Backend):
             raise self._as_missing_file(key, missing)
 
     def _copy(self, src: str, dst: str, *, overwrite: bool) -> None:
-        self._check_open()
-        src_key = self._key(src)
-        if not src_key:
-            raise InvalidPath("Cannot move or copy the root", path=src, backend=BACKEND)
-        dst_key = self._key(dst)
-        if not dst_key:
-            raise InvalidPath("Destination must not be the root", path=dst, backend=BACKEND)
+        src_key = self._file_key(src)
+        dst_key = self._file_key(dst)
         source_checked = False
         if src_key == dst_key or self._reject_under_file:
             self._require_source(src_key)

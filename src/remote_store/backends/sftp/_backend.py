@@ -21,12 +21,13 @@ Design decisions (the contract is ``docs/contract.md`` §12):
   the early ``AlreadyExists`` the contract asks for.
 * **overwrite=True.** Promotion uses ``posix-rename@openssh.com`` (atomic
   replace). If the server refuses it for a reason other than a dead
-  connection, the occupant is displaced to ``.~bak.<name>.<uuid8>``, the temp
+  connection, the occupant is displaced to ``.~bak.<name>.<hex8>``, the temp
   file renamed into place, and the backup dropped (restored if the rename
   fails). In that fallback a crash can leave the target displaced, but never
   partial.
-* **Temp files** are named ``.~tmp.<name>.<uuid8>`` in the target's folder and
-  are visible to listings while a write is in flight.
+* **Temp files** follow the one convention of ``remote_store._backend_rules``
+  (``.~tmp.<name>.<hex8>`` in the target's folder) and are visible to listings
+  while a write is in flight.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ import logging
 import os
 import posixpath
 import stat as stat_mod
-import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -45,6 +45,12 @@ from typing import Any, BinaryIO, ClassVar, Literal, TypeVar
 import paramiko
 
 from ..._backend import AtomicWriter, Backend, Content
+from ..._backend_rules import (
+    file_ancestor_error,
+    folder_target_error,
+    summarise_files,
+    temp_name,
+)
 from ..._capabilities import Capability, CapabilitySet
 from ..._errors import (
     AlreadyExists,
@@ -55,7 +61,7 @@ from ..._errors import (
     RemoteStoreError,
 )
 from ..._models import UNKNOWN_TIME, FileInfo, FolderEntry, FolderInfo, WriteResult
-from ..._path import RemotePath, addressable_segments, backend_segments, require_str
+from ..._path import RemotePath, addressable_segments, require_str
 from ..._retry import RetryPolicy
 from ..._secret import Secret, reveal
 from ..._streams import check_content, stream_failure
@@ -124,10 +130,6 @@ def _mtime(attrs: paramiko.SFTPAttributes) -> datetime:
     if attrs.st_mtime is None:
         return UNKNOWN_TIME
     return datetime.fromtimestamp(attrs.st_mtime, tz=UTC)
-
-
-def _temp_name(name: str, tag: str) -> str:
-    return f".~{tag}.{name}.{uuid.uuid4().hex[:8]}"
 
 
 class SFTPBackend(Backend):
@@ -289,15 +291,6 @@ class SFTPBackend(Backend):
         )
 
     # -- addressing -----------------------------------------------------------
-    def _parts(self, key: str) -> list[str]:
-        return backend_segments(key, NAME)
-
-    def _target_parts(self, key: str, *, role: str = "write target") -> list[str]:
-        parts = self._parts(key)
-        if not parts:
-            raise InvalidPath(f"The root cannot be a {role}", path=key, backend=NAME)
-        return parts
-
     def _remote(self, parts: list[str]) -> str:
         return posixpath.join(self._base, *parts) if parts else self._base
 
@@ -366,11 +359,7 @@ class SFTPBackend(Backend):
         while True:
             kind = self._kind_at(sftp, self._remote(probe))
             if kind == "file":
-                raise InvalidPath(
-                    f"Cannot write below {'/'.join(probe) or 'the root'}: it is a file",
-                    path=key,
-                    backend=NAME,
-                )
+                raise file_ancestor_error(key, "/".join(probe), NAME)
             if kind == "dir":
                 break
             if not probe:
@@ -379,7 +368,7 @@ class SFTPBackend(Backend):
             missing.append(list(probe))
             probe.pop()
         for folder in reversed(missing):
-            self._mkdir(sftp, self._remote(folder), key)
+            self._mkdir(sftp, self._remote(folder), key, "/".join(folder))
 
     def _make_base(self, sftp: paramiko.SFTPClient, key: str) -> None:
         chain: list[str] = []
@@ -388,9 +377,10 @@ class SFTPBackend(Backend):
             chain.append(current)
             current = posixpath.dirname(current)
         for folder in reversed(chain):
-            self._mkdir(sftp, folder, key)
+            self._mkdir(sftp, folder, key, "")
 
-    def _mkdir(self, sftp: paramiko.SFTPClient, remote: str, key: str) -> None:
+    def _mkdir(self, sftp: paramiko.SFTPClient, remote: str, key: str, folder: str) -> None:
+        """``mkdir remote`` (``folder`` is its key); a file that won the race is ``InvalidPath``."""
         try:
             sftp.mkdir(remote)
         except OSError as exc:
@@ -398,15 +388,13 @@ class SFTPBackend(Backend):
                 raise
             kind = self._kind_at(sftp, remote)  # lost a race, or a file is in the way
             if kind == "file":
-                raise InvalidPath(
-                    f"Cannot create folder {remote}: a file is in the way", path=key, backend=NAME
-                ) from exc
+                raise file_ancestor_error(key, folder, NAME) from exc
             if kind is None:
                 raise
 
     # -- probes ---------------------------------------------------------------
     def _probe(self, path: str) -> Kind | None:
-        parts = self._parts(path)
+        parts = self._segments(path)
         if not parts:
             return "dir"
         with self._session(path, "stat") as sftp:
@@ -425,7 +413,7 @@ class SFTPBackend(Backend):
     def _open_for_read(
         self, sftp: paramiko.SFTPClient, path: str
     ) -> tuple[paramiko.SFTPFile, paramiko.SFTPAttributes]:
-        remote = self._remote(self._target_parts(path, role="file to read"))
+        remote = self._remote(self._file_segments(path))
         attrs = self._stat(sftp, remote)
         if attrs is None:
             raise NotFound("File not found", path=path, backend=NAME)
@@ -481,7 +469,7 @@ class SFTPBackend(Backend):
     def _write_target(self, path: str, metadata: Mapping[str, str] | None) -> tuple[list[str], str]:
         """The checks every write starts with; returns the target's parts and remote path."""
         _refuse_metadata(metadata, path)
-        parts = self._target_parts(path)
+        parts = self._file_segments(path)
         return parts, self._remote(parts)
 
     def _create(
@@ -558,9 +546,7 @@ class SFTPBackend(Backend):
         """
         kind = self._kind_at(sftp, remote)
         if kind == "dir":
-            return InvalidPath(
-                "Path is an existing folder (exists as a directory)", path=key, backend=NAME
-            )
+            return folder_target_error(key, NAME)
         if kind == "file" and not overwrite:
             return AlreadyExists("File already exists", path=key, backend=NAME)
         return None
@@ -580,70 +566,40 @@ class SFTPBackend(Backend):
     def _temp_for(
         self, sftp: paramiko.SFTPClient, parts: list[str], key: str
     ) -> tuple[str, paramiko.SFTPFile]:
-        temp_parts = [*parts[:-1], _temp_name(parts[-1], "tmp")]
+        temp_parts = [*parts[:-1], temp_name(parts[-1])]
         temp_remote = self._remote(temp_parts)
         return temp_remote, self._create(sftp, temp_remote, temp_parts, key, exclusive=True)
 
-    def write_atomic(
-        self,
-        path: str,
-        content: Content,
-        *,
-        overwrite: bool = False,
-        metadata: Mapping[str, str] | None = None,
-    ) -> WriteResult:
-        check_content(content)
-        parts, remote = self._write_target(path, metadata)
-        with self._session(path, "write atomically") as sftp:
-            temp_remote, handle = self._start_atomic(sftp, parts, remote, path, overwrite)
-            try:
-                size = _pump(content, PipelinedWriter(handle))
-                handle.close()
-                self._promote(sftp, temp_remote, remote, path, overwrite=overwrite)
-            except BaseException as exc:
-                _close_quietly(handle)
-                if not is_connection_error(exc):
-                    self._remove_quietly(sftp, temp_remote)
-                raise
-        return WriteResult(path=RemotePath("/".join(parts)), size=size, source="native")
-
     @contextmanager
-    def _open_atomic(
-        self, path: str, overwrite: bool, metadata: Mapping[str, str] | None
-    ) -> Iterator[AtomicWriter]:
-        parts, remote = self._write_target(path, metadata)
-        with self._session(path, "open for atomic write") as sftp:
-            temp_remote, handle = self._start_atomic(sftp, parts, remote, path, overwrite)
-        pipe = PipelinedWriter(handle)
-        conn = self._pool.current()
-        writer = AtomicWriter(MappedSink(pipe, path, lambda e: self._forget_after_stream(conn, e)))
-        committed = False
-        try:
-            yield writer
-            with self._session(path, "commit atomic write") as sftp:
-                pipe.finish()
-                handle.close()
-                self._promote(sftp, temp_remote, remote, path, overwrite=overwrite)
-                committed = True
-            writer.result = WriteResult(
-                path=RemotePath("/".join(parts)), size=writer.bytes_written, source="native"
-            )
-        finally:
-            if not committed:
-                _close_quietly(handle)
-                current = self._pool.current()
-                if current is not None and current.is_alive():
-                    self._remove_quietly(current.sftp, temp_remote)
-            writer.close()
-
     def open_atomic(
         self,
         path: str,
         *,
         overwrite: bool = False,
         metadata: Mapping[str, str] | None = None,
-    ) -> Any:
-        return self._open_atomic(path, overwrite, metadata)
+    ) -> Iterator[AtomicWriter]:
+        parts, remote = self._write_target(path, metadata)
+        with self._session(path, "open for atomic write") as sftp:
+            temp_remote, handle = self._start_atomic(sftp, parts, remote, path, overwrite)
+        pipe = PipelinedWriter(handle)
+        conn = self._pool.current()
+
+        def commit(size: int) -> WriteResult:
+            with self._session(path, "commit atomic write") as sftp:
+                pipe.finish()
+                handle.close()
+                self._promote(sftp, temp_remote, remote, path, overwrite=overwrite)
+            return WriteResult(path=RemotePath("/".join(parts)), size=size, source="native")
+
+        def discard() -> None:
+            _close_quietly(handle)
+            current = self._pool.current()
+            if current is not None and current.is_alive():
+                self._remove_quietly(current.sftp, temp_remote)
+
+        sink = MappedSink(pipe, path, lambda e: self._forget_after_stream(conn, e))
+        with self._atomic_session(sink, commit=commit, discard=discard) as writer:
+            yield writer
 
     def _promote(
         self, sftp: paramiko.SFTPClient, source: str, target: str, key: str, *, overwrite: bool
@@ -675,14 +631,12 @@ class SFTPBackend(Backend):
     ) -> None:
         kind = self._kind_at(sftp, target)
         if kind == "dir":
-            raise InvalidPath(
-                "Path is an existing folder (exists as a directory)", path=key, backend=NAME
-            )
+            raise folder_target_error(key, NAME)
         if kind is None:
             sftp.rename(source, target)
             return
         folder, name = posixpath.split(target)
-        backup = posixpath.join(folder, _temp_name(name, "bak"))
+        backup = posixpath.join(folder, temp_name(name, "bak"))
         sftp.rename(target, backup)
         try:
             sftp.rename(source, target)
@@ -696,7 +650,7 @@ class SFTPBackend(Backend):
 
     # -- deletes --------------------------------------------------------------
     def delete(self, path: str, *, missing_ok: bool = False) -> None:
-        remote = self._remote(self._target_parts(path, role="file to delete"))
+        remote = self._remote(self._file_segments(path))
         with self._session(path, "delete") as sftp:
             try:
                 sftp.remove(remote)
@@ -715,9 +669,7 @@ class SFTPBackend(Backend):
     def delete_folder(
         self, path: str, *, recursive: bool = False, missing_ok: bool = False
     ) -> None:
-        parts = self._parts(path)
-        if not parts:
-            raise InvalidPath("Cannot delete the backend root", path=path, backend=NAME)
+        parts = self._file_segments(path)
         remote = self._remote(parts)
         with self._session(path, "delete folder") as sftp:
             kind = self._kind_at(sftp, remote)
@@ -816,14 +768,12 @@ class SFTPBackend(Backend):
     def list_files(
         self, path: str, *, recursive: bool = False, max_depth: int | None = None
     ) -> Iterator[FileInfo]:
-        if max_depth is not None and max_depth < 0:
-            raise ValueError(f"max_depth must be >= 0, got {max_depth}")
-        parts = self._parts(path)
+        parts = self._segments(path)
         with self._session(path, "list files") as sftp:
             yield from self._walk_files(sftp, parts, recursive=recursive, max_depth=max_depth)
 
     def list_folders(self, path: str) -> Iterator[FolderEntry]:
-        parts = self._parts(path)
+        parts = self._segments(path)
         with self._session(path, "list folders") as sftp:
             for attrs, kind in self._entries(sftp, self._remote(parts)) or []:
                 if kind == "dir":
@@ -831,7 +781,7 @@ class SFTPBackend(Backend):
                     yield FolderEntry(path=RemotePath("/".join(child)), name=attrs.filename)
 
     def iter_children(self, path: str) -> Iterator[FileInfo | FolderEntry]:
-        parts = self._parts(path)
+        parts = self._segments(path)
         with self._session(path, "list children") as sftp:
             for attrs, kind in self._entries(sftp, self._remote(parts)) or []:
                 child = [*parts, attrs.filename]
@@ -842,7 +792,7 @@ class SFTPBackend(Backend):
 
     # -- metadata -------------------------------------------------------------
     def get_file_info(self, path: str) -> FileInfo:
-        parts = self._target_parts(path, role="file")
+        parts = self._file_segments(path)
         with self._session(path, "get file info") as sftp:
             attrs = self._stat(sftp, self._remote(parts))
         if attrs is None:
@@ -852,10 +802,7 @@ class SFTPBackend(Backend):
         return self._file_info(parts, attrs)
 
     def get_folder_info(self, path: str) -> FolderInfo:
-        parts = self._parts(path)
-        count = 0
-        total = 0
-        latest: datetime | None = None
+        parts = self._segments(path)
         with self._session(path, "get folder info") as sftp:
             if parts:
                 kind = self._kind_at(sftp, self._remote(parts))
@@ -865,27 +812,18 @@ class SFTPBackend(Backend):
                     raise InvalidPath(
                         "Path is a file, not a folder (Not a folder)", path=path, backend=NAME
                     )
-            for info in self._walk_files(sftp, parts, recursive=True, max_depth=None):
-                count += 1
-                total += info.size
-                if info.modified_at != UNKNOWN_TIME and (
-                    latest is None or info.modified_at > latest
-                ):
-                    latest = info.modified_at
-        return FolderInfo(
-            path=RemotePath.from_backend_path("/".join(parts)),
-            file_count=count,
-            total_size=total,
-            modified_at=latest,
-        )
+            return summarise_files(
+                RemotePath.from_backend_path("/".join(parts)),
+                self._walk_files(sftp, parts, recursive=True, max_depth=None),
+            )
 
     # -- move / copy ----------------------------------------------------------
     def _check_transfer(
         self, sftp: paramiko.SFTPClient, src: str, dst: str, *, overwrite: bool
     ) -> tuple[list[str], list[str], bool]:
         """Shared precondition order of move/copy. Returns (src parts, dst parts, same key)."""
-        src_parts = self._target_parts(src, role="move/copy source")
-        dst_parts = self._target_parts(dst, role="move/copy destination")
+        src_parts = self._file_segments(src)
+        dst_parts = self._file_segments(dst)
         src_kind = self._kind_at(sftp, self._remote(src_parts))
         if src_kind is None:
             raise NotFound("Source not found", path=src, backend=NAME)
@@ -900,8 +838,8 @@ class SFTPBackend(Backend):
         return src_parts, dst_parts, False
 
     def move(self, src: str, dst: str, *, overwrite: bool = False) -> None:
-        self._target_parts(src, role="move source")
-        self._target_parts(dst, role="move destination")
+        self._file_segments(src)
+        self._file_segments(dst)
         with self._session(dst, "move") as sftp:
             src_parts, dst_parts, same = self._check_transfer(sftp, src, dst, overwrite=overwrite)
             if same:
@@ -954,8 +892,8 @@ class SFTPBackend(Backend):
             raise
 
     def copy(self, src: str, dst: str, *, overwrite: bool = False) -> None:
-        self._target_parts(src, role="copy source")
-        self._target_parts(dst, role="copy destination")
+        self._file_segments(src)
+        self._file_segments(dst)
         with self._session(dst, "copy") as sftp:
             src_parts, dst_parts, same = self._check_transfer(sftp, src, dst, overwrite=overwrite)
             if same:
