@@ -442,9 +442,14 @@ class LocalBackend(Backend):
         )
 
     def _scan(self, key: str, folder: Path) -> Iterator[os.DirEntry[str]]:
+        """The entries of ``folder`` that are user data: our own temp files (``.~tmp.*``, left
+        behind by a process killed inside ``open_atomic``) are never listed."""
         try:
             with os.scandir(folder) as entries:
-                yield from entries
+                for entry in entries:
+                    if entry.name.startswith(_TEMP_PREFIX):
+                        continue
+                    yield entry
         except (FileNotFoundError, NotADirectoryError):
             return
         except OSError as exc:
@@ -453,18 +458,25 @@ class LocalBackend(Backend):
     def _walk(
         self, prefix: str, folder: Path, recursive: bool, max_depth: int | None, depth: int
     ) -> Iterator[FileInfo]:
-        subfolders: list[tuple[str, Path]] = []
-        for entry in self._scan(prefix, folder):
-            key = f"{prefix}/{entry.name}" if prefix else entry.name
-            kind = self._kind(entry)
-            if kind == "file":
-                info = self._entry_info(key, entry)
-                if info is not None:
-                    yield info
-            elif kind == "dir" and recursive and (max_depth is None or depth < max_depth):
-                subfolders.append((key, Path(entry.path)))
-        for key, path in subfolders:
-            yield from self._walk(key, path, recursive, max_depth, depth + 1)
+        """Files of ``folder``, then of each subfolder in turn (depth first, pre-order).
+
+        An explicit stack rather than recursion: a tree of any depth is walked without
+        ``RecursionError``.
+        """
+        stack: list[tuple[str, Path, int]] = [(prefix, folder, depth)]
+        while stack:
+            prefix, folder, depth = stack.pop()
+            subfolders: list[tuple[str, Path, int]] = []
+            for entry in self._scan(prefix, folder):
+                key = f"{prefix}/{entry.name}" if prefix else entry.name
+                kind = self._kind(entry)
+                if kind == "file":
+                    info = self._entry_info(key, entry)
+                    if info is not None:
+                        yield info
+                elif kind == "dir" and recursive and (max_depth is None or depth < max_depth):
+                    subfolders.append((key, Path(entry.path), depth + 1))
+            stack.extend(reversed(subfolders))
 
     def list_files(
         self, path: str, *, recursive: bool = False, max_depth: int | None = None
