@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from remote_store._backend_rules import temp_name
 from remote_store.backends import LocalBackend
 
 
@@ -12,7 +13,7 @@ def _leave_a_temp_file(root: Path) -> Path:
     """What a process killed inside ``open_atomic`` leaves: a temp file next to the target."""
     (root / "data").mkdir()
     (root / "data" / "kept.txt").write_bytes(b"user data")
-    leftover = root / "data" / ".~tmp.0123456789ab"
+    leftover = root / "data" / temp_name("kept.txt")
     leftover.write_bytes(b"x" * 5000)
     return leftover
 
@@ -28,7 +29,7 @@ def test_temp_leftovers_do_not_match_globs(tmp_path: Path) -> None:
     _leave_a_temp_file(tmp_path)
     backend = LocalBackend(str(tmp_path))
     assert [str(f.path) for f in backend.glob("data/*")] == ["data/kept.txt"]
-    assert [str(f.path) for f in backend.glob("**/.~tmp.*")] == []
+    assert [str(f.path) for f in backend.glob("**/.~*")] == []
 
 
 def test_temp_leftovers_are_not_counted_in_folder_info(tmp_path: Path) -> None:

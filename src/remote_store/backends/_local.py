@@ -32,6 +32,7 @@ from .._backend import AtomicWriter, Backend, Content
 from .._backend_rules import (
     file_ancestor_error,
     folder_target_error,
+    is_temp_name,
     summarise_files,
     temp_name,
 )
@@ -442,12 +443,12 @@ class LocalBackend(Backend):
         )
 
     def _scan(self, key: str, folder: Path) -> Iterator[os.DirEntry[str]]:
-        """The entries of ``folder`` that are user data: our own temp files (``.~tmp.*``, left
-        behind by a process killed inside ``open_atomic``) are never listed."""
+        """The entries of ``folder`` that are user data: our own temp files (``is_temp_name``,
+        left behind by a process killed inside ``open_atomic``) are never listed."""
         try:
             with os.scandir(folder) as entries:
                 for entry in entries:
-                    if entry.name.startswith(_TEMP_PREFIX):
+                    if is_temp_name(entry.name):
                         continue
                     yield entry
         except (FileNotFoundError, NotADirectoryError):
