@@ -1,8 +1,13 @@
 """``ProxyStore``: a ``Store`` that forwards every call to an inner store.
 
-Extensions (the cache) subclass it and override what they change. It *is* a
-``Store`` (``isinstance`` holds, so it can be passed anywhere a store is
-expected) but holds no behaviour of its own: results, including
+Extensions (the cache) subclass it and override what they change. It is built by
+composition: it holds the inner store and none of ``Store``'s state (no backend,
+no root), so a public ``Store`` method that is not forwarded here fails loudly
+instead of silently running against the raw backend (skipping the inner store
+and any wrapper's invalidation); ``tests/unit/test_proxy_forwarding.py`` checks
+every public method. It still subclasses ``Store`` for the type only:
+``isinstance(proxy, Store)`` holds, as in 0.33, so a proxy goes wherever a store
+is expected (``ext.cache`` documents and tests this). Results, including
 ``WriteResult`` objects, pass through unchanged.
 """
 
@@ -26,8 +31,7 @@ class ProxyStore(Store):
     """Forwards everything to ``inner``. Subclasses must override ``_wrap_child``."""
 
     def __init__(self, inner: Store) -> None:
-        super().__init__(inner._backend, inner._root)
-        self._owns_backend = False
+        # Deliberately no Store.__init__: the proxy owns no backend and no root.
         self._inner = inner
 
     @property
@@ -160,6 +164,10 @@ class ProxyStore(Store):
 
     def head(self, path: str) -> WriteResult:
         return self._inner.head(path)
+
+    @property
+    def name(self) -> str:
+        return self._inner.name
 
     def ping(self) -> None:
         self._inner.ping()
