@@ -150,7 +150,7 @@ class Backend(abc.ABC):
         return backend_segments(path, self.name)
 
     def _file_segments(self, path: str) -> list[str]:
-        """``_segments`` of a file target (or a folder to delete): the root is refused (IO-2)."""
+        """``_segments`` of a file target (or a folder to delete): the root is ``InvalidPath``."""
         segments = self._segments(path)
         if not segments:
             raise root_target_error(path, self.name)
@@ -184,20 +184,34 @@ class Backend(abc.ABC):
 
     # -- probes ---------------------------------------------------------------
     @abc.abstractmethod
-    def exists(self, path: str) -> bool: ...
+    def exists(self, path: str) -> bool:
+        """Whether a file or folder is at ``path`` (the root always exists).
+
+        R-PROBE: returns a bool, never ``NotFound``; missing, under a file and an
+        absent container are ``False``. Denied or unreachable may propagate.
+        """
 
     @abc.abstractmethod
-    def is_file(self, path: str) -> bool: ...
+    def is_file(self, path: str) -> bool:
+        """Whether a file is at ``path`` (R-PROBE; the root is ``False``)."""
 
     @abc.abstractmethod
-    def is_folder(self, path: str) -> bool: ...
+    def is_folder(self, path: str) -> bool:
+        """Whether a folder is at ``path`` (R-PROBE; the root is ``True``)."""
 
     # -- reads ----------------------------------------------------------------
     @abc.abstractmethod
-    def read(self, path: str) -> BinaryIO: ...
+    def read(self, path: str) -> BinaryIO:
+        """A binary stream of the file at ``path``, positioned at 0; the caller closes it.
+
+        R-READ: missing (or under a file) is ``NotFound``, a folder ``InvalidPath``,
+        the root ``InvalidPath``; no stream is returned on error. Failures while the
+        caller reads are ``RemoteStoreError`` subclasses (§8.4).
+        """
 
     @abc.abstractmethod
-    def read_bytes(self, path: str) -> bytes: ...
+    def read_bytes(self, path: str) -> bytes:
+        """The whole file at ``path``; errors as ``read`` (R-READ)."""
 
     def read_seekable(self, path: str) -> BinaryIO:
         """``read()`` if already seekable, else a spooled copy positioned at 0."""
@@ -228,7 +242,16 @@ class Backend(abc.ABC):
         *,
         overwrite: bool = False,
         metadata: Mapping[str, str] | None = None,
-    ) -> WriteResult: ...
+    ) -> WriteResult:
+        """Write ``content`` at ``path``, creating missing parent folders (R-WRITE-DIRS).
+
+        Not necessarily atomic. Checks in R-WRITE-ORDER: the root, a folder at the
+        target or a file ancestor (``InvalidPath``), then ``overwrite=False`` over an
+        existing file (``AlreadyExists``), all before any byte is sent. A stream
+        that raises while read is ``RemoteStoreError`` with the cause
+        (R-WRITE-STREAM). Metadata on a backend without ``USER_METADATA`` is
+        ``CapabilityNotSupported``. Returns the ``WriteResult`` of R-WRITE-RESULT.
+        """
 
     def write_atomic(
         self,
@@ -238,8 +261,12 @@ class Backend(abc.ABC):
         overwrite: bool = False,
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
-        """``content`` through ``open_atomic``: backends whose plain write is already atomic
-        (one request) override this with ``write``."""
+        """Write so that no reader ever sees partial content (§8.5); same checks as ``write``.
+
+        The default streams ``content`` through ``open_atomic`` (a failing caller
+        stream is ``RemoteStoreError``, R-WRITE-STREAM); backends whose plain write
+        is already atomic (one request, a swap under a lock) override it with ``write``.
+        """
         check_content(content)
         with self.open_atomic(path, overwrite=overwrite, metadata=metadata) as writer:
             if isinstance(content, bytes | bytearray | memoryview):
@@ -268,12 +295,23 @@ class Backend(abc.ABC):
 
     # -- deletes --------------------------------------------------------------
     @abc.abstractmethod
-    def delete(self, path: str, *, missing_ok: bool = False) -> None: ...
+    def delete(self, path: str, *, missing_ok: bool = False) -> None:
+        """Delete the file at ``path``.
+
+        R-DELETE: a folder is ``InvalidPath`` even with ``missing_ok``; absence is
+        ``NotFound`` unless ``missing_ok``; the root is ``InvalidPath``.
+        """
 
     @abc.abstractmethod
     def delete_folder(
         self, path: str, *, recursive: bool = False, missing_ok: bool = False
-    ) -> None: ...
+    ) -> None:
+        """Delete the folder at ``path`` (its whole subtree with ``recursive``).
+
+        R-DELETE: a file is ``InvalidPath``; absence is ``NotFound`` unless
+        ``missing_ok``; a non-empty folder without ``recursive`` is
+        ``DirectoryNotEmpty``; the root is ``InvalidPath``.
+        """
 
     # -- listings -------------------------------------------------------------
     @abc.abstractmethod
@@ -288,7 +326,8 @@ class Backend(abc.ABC):
         """
 
     @abc.abstractmethod
-    def list_folders(self, path: str) -> Iterator[FolderEntry]: ...
+    def list_folders(self, path: str) -> Iterator[FolderEntry]:
+        """Immediate subfolders of ``path``; a missing path or a file yields nothing (R-LIST)."""
 
     def iter_children(self, path: str) -> Iterator[FileInfo | FolderEntry]:
         """Immediate files and folders; backends with a one-request listing override this."""
@@ -296,38 +335,67 @@ class Backend(abc.ABC):
         yield from self.list_folders(path)
 
     def glob(self, pattern: str) -> Iterator[FileInfo]:
+        """Files whose key matches ``pattern`` (§8.9); no ``GLOB``: ``CapabilityNotSupported``."""
         raise CapabilityNotSupported(
             "Native glob is not supported", backend=self.name, capability="glob"
         )
 
     # -- metadata -------------------------------------------------------------
     @abc.abstractmethod
-    def get_file_info(self, path: str) -> FileInfo: ...
+    def get_file_info(self, path: str) -> FileInfo:
+        """``FileInfo`` of the file at ``path``: ``NotFound``, or ``InvalidPath`` for a folder or
+        the root (R-INFO)."""
 
     @abc.abstractmethod
-    def get_folder_info(self, path: str) -> FolderInfo: ...
+    def get_folder_info(self, path: str) -> FolderInfo:
+        """Aggregate of every file below ``path`` (R-INFO; the root aggregates, R-ABSENT).
+
+        ``NotFound`` for a missing folder, ``InvalidPath`` for a file. Count, total
+        size and the latest known ``modified_at`` (``None`` if no file has one);
+        build it with ``_backend_rules.summarise_files``.
+        """
 
     # -- move / copy ----------------------------------------------------------
     @abc.abstractmethod
-    def move(self, src: str, dst: str, *, overwrite: bool = False) -> None: ...
+    def move(self, src: str, dst: str, *, overwrite: bool = False) -> None:
+        """Move the file ``src`` to ``dst``; atomic only with ``ATOMIC_MOVE``.
+
+        R-MOVE: root checks, ``NotFound(src)``, a folder source ``InvalidPath``,
+        then the destination checks of R-WRITE-ORDER; the same key is a no-op for
+        a file. User metadata is preserved; a failure between the steps of a
+        non-atomic move is raised, never swallowed.
+        """
 
     @abc.abstractmethod
-    def copy(self, src: str, dst: str, *, overwrite: bool = False) -> None: ...
+    def copy(self, src: str, dst: str, *, overwrite: bool = False) -> None:
+        """Copy the file ``src`` to ``dst``: the order and errors of R-MOVE; the copy is a new
+        file (its ``modified_at`` is now, IO-20)."""
 
     # -- addressing and lifecycle ---------------------------------------------
     def to_key(self, native_path: str) -> str:
+        """The key of a native path; one outside the backend comes back unchanged (R-ADDR)."""
         return native_path
 
     def native_path(self, key: str) -> str:
+        """The native spelling of ``key``: pure, never raises, ``to_key`` inverts it (R-ADDR)."""
         return strip_root(key)
 
     def check_health(self) -> None:
-        """Cheapest read-only round trip proving the backend is usable."""
+        """Cheapest read-only round trip proving the backend is usable (R-HEALTH).
+
+        Raises the mapped error (``NotFound``, ``PermissionDenied``,
+        ``BackendUnavailable``) when it is not.
+        """
 
     def close(self) -> None:
-        """Release connections. Idempotent."""
+        """Release connections. Idempotent (R-CLOSE).
+
+        With ``close_is_terminal`` every later call but ``native_path``/``to_key``
+        raises ``BackendUnavailable``; otherwise connections are re-made on demand.
+        """
 
     def unwrap(self, type_hint: type[T]) -> T:
+        """The native client if it is a ``type_hint``, else ``CapabilityNotSupported``."""
         raise CapabilityNotSupported(
             f"{self.name} backend cannot be unwrapped to {type_hint!r}",
             backend=self.name,

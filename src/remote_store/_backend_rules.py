@@ -56,7 +56,7 @@ _TEMP_NAME: Final = re.compile(r"\.~(?:tmp|bak)\..*\.[0-9a-f]{8}", re.DOTALL)
 
 
 def root_target_error(path: str, backend: str) -> InvalidPath:
-    """The error for a file target (or a folder to delete) that is the root (IO-2)."""
+    """The error for a file target (or a folder to delete) at the root (R-WRITE-ORDER 0)."""
     return InvalidPath(ROOT_TARGET_MESSAGE, path=path, backend=backend)
 
 
