@@ -31,3 +31,12 @@ def test_embedded_run_is_recorded_as_embedded_with_suites_chosen(embedded_probe:
     assert data["mode"] == "embedded" and data["quick"] is True
     assert data["suites"] == []  # only the probe was asked for
     assert data["status"] == "passed"
+
+
+def test_embedded_run_gives_no_config_pointing_at_ports_and_files_that_end_with_it(
+    embedded_probe: Any,
+) -> None:
+    assert all(p["recommendation"] is None for p in embedded_probe.results["probes"])
+    assert "Recommended remote_store config" not in embedded_probe.out
+    assert "harness-topology-" not in embedded_probe.out  # no temporary CA path is printed
+    assert "through --proxy" not in embedded_probe.out

@@ -381,6 +381,11 @@ def _run_suites(
     from ..suites._runner import PACKAGED_SUITES, SuiteResult, locate_suites
 
     if "probe" in suites:
+        if external is None:
+            record.notes.append(
+                "embedded target: no recommended remote_store config (its ports and CA exist "
+                "only during the run); run with --endpoint to get one for your service"
+            )
         if external is not None:
             from ..probe._run import run_probe
 
@@ -524,7 +529,11 @@ def _probe_embedded(args: argparse.Namespace, record: Any, progress: Any) -> Non
                 probe_target = ProbeTarget(
                     topology.endpoint, bucket=bucket, label=spec.label(), use_env_proxy=False
                 )
-                record.probes.append(run_probe(probe_target, quick=args.quick, progress=progress))
+                report = run_probe(probe_target, quick=args.quick, progress=progress)
+                # The embedded target's ports and CA file exist only during the run: a config
+                # pointing at them would be wrong the moment the run ends, so none is given.
+                report.recommendation = None
+                record.probes.append(report)
             finally:
                 topology.delete_bucket(bucket)
                 topology.stop()
