@@ -75,7 +75,9 @@ class SshServer:
 
     # -- construction ---------------------------------------------------------
     @classmethod
-    def start_new(cls, workdir: Path | None = None) -> SshServer:
+    def start_new(
+        cls, workdir: Path | None = None, *, sftp_subsystem: str = "internal-sftp"
+    ) -> SshServer:
         sshd = _find_sshd()
         root = Path(workdir) if workdir is not None else Path(tempfile.mkdtemp(prefix="rs-sshd-"))
         root.mkdir(parents=True, exist_ok=True)
@@ -85,11 +87,11 @@ class SshServer:
             host_key=paramiko.ECDSAKey.generate(),
             user_key=paramiko.ECDSAKey.generate(),
         )
-        server._write_files(sshd)
+        server._write_files(sshd, sftp_subsystem)
         server.start()
         return server
 
-    def _write_files(self, sshd: str) -> None:
+    def _write_files(self, sshd: str, sftp_subsystem: str = "internal-sftp") -> None:
         self.data_dir.mkdir(exist_ok=True)
         self.host_key.write_private_key_file(str(self.workdir / "host_key"))
         (self.workdir / "authorized_keys").write_text(_public_line(self.user_key) + "\n")
@@ -109,7 +111,7 @@ class SshServer:
                     "StrictModes no",
                     "UsePAM no",
                     "UseDNS no",
-                    "Subsystem sftp internal-sftp",
+                    f"Subsystem sftp {sftp_subsystem}",
                     "MaxStartups 200:30:400",
                     "MaxSessions 50",
                     "LoginGraceTime 20",

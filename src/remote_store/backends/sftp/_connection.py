@@ -103,12 +103,34 @@ def _open_once(settings: ConnectSettings) -> Connection:
             channel_timeout=settings.timeout,
             **kwargs,
         )
-        sftp = ssh.open_sftp()
-        sftp.get_channel().settimeout(settings.io_timeout)  # type: ignore[union-attr]
-        return Connection(ssh=ssh, sftp=sftp)
+        return Connection(ssh=ssh, sftp=_open_sftp(ssh, settings))
     except BaseException:
         ssh.close()
         raise
+
+
+def _open_sftp(ssh: paramiko.SSHClient, settings: ConnectSettings) -> paramiko.SFTPClient:
+    """The SFTP session, with the VERSION handshake bounded too.
+
+    ``SSHClient.open_sftp()`` waits for the server's VERSION packet with no timeout, so a
+    server that accepts the ``sftp`` subsystem and then says nothing hung ``ping()`` forever.
+    The channel gets its timeout before the handshake instead: ``io_timeout`` (or the connect
+    ``timeout`` when I/O is unbounded), then ``io_timeout`` for the session's requests.
+    """
+    transport = ssh.get_transport()
+    if transport is None:  # pragma: no cover - connect() succeeded, so there is a transport
+        raise paramiko.SSHException("SSH transport closed before the SFTP session opened")
+    channel = transport.open_session(timeout=settings.timeout)
+    try:
+        handshake = settings.io_timeout if settings.io_timeout is not None else settings.timeout
+        channel.settimeout(handshake)
+        channel.invoke_subsystem("sftp")
+        sftp = paramiko.SFTPClient(channel)
+    except BaseException:
+        channel.close()
+        raise
+    channel.settimeout(settings.io_timeout)
+    return sftp
 
 
 def _delay(policy: RetryPolicy, attempt: int) -> float:
