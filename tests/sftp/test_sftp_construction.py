@@ -8,8 +8,8 @@ import paramiko
 import pytest
 
 from remote_store import Capability, RetryPolicy, Secret
-from remote_store.backends import SFTPBackend
-from remote_store.backends.sftp._hostkeys import HostKeyPolicy, parse_host_key_policy
+from remote_store.backends import HostKeyPolicy, SFTPBackend
+from remote_store.backends.sftp._hostkeys import parse_host_key_policy
 
 pytestmark = pytest.mark.sftp
 
