@@ -681,6 +681,11 @@ class SFTPBackend(Backend):
                 raise InvalidPath(
                     "Path is a file, not a folder (Not a folder)", path=path, backend=NAME
                 )
+            if self._is_link(sftp, remote):
+                # A link to a folder is removed as a link: what it points to (possibly outside
+                # base_path) is never touched, recursive or not.
+                sftp.remove(remote)
+                return
             if recursive:
                 self._remove_tree(sftp, remote)
                 return
@@ -696,6 +701,14 @@ class SFTPBackend(Backend):
                         "Folder is not empty (Folder not empty)", path=path, backend=NAME
                     ) from exc
                 raise
+
+    @staticmethod
+    def _is_link(sftp: paramiko.SFTPClient, remote: str) -> bool:
+        try:
+            mode = sftp.lstat(remote).st_mode
+        except OSError:
+            return False
+        return mode is not None and stat_mod.S_ISLNK(mode)
 
     def _remove_tree(self, sftp: paramiko.SFTPClient, remote: str) -> None:
         """Bottom-up removal; symlinks are removed, never followed. Not atomic."""
