@@ -97,6 +97,7 @@ class ProbeReport:
                 "deleted": cleanup.deleted,
                 "aborted_uploads": cleanup.aborted_uploads,
                 "failed": cleanup.failed,
+                "failed_uploads": cleanup.failed_uploads,
                 "left_under_prefix": cleanup.foreign_left,
             },
         }  # fmt: skip
@@ -121,6 +122,32 @@ def _checks(quick: bool) -> list[tuple[str, Check]]:
         ("versioning", check_versioning),
     ]
     return checks
+
+
+#: Answers meaning "this server does not implement the operation".
+_UNSUPPORTED_STATUS = frozenset({405, 501})
+_UNSUPPORTED_CODES = frozenset({"NotImplemented", "MethodNotAllowed"})
+
+#: What an unsupported operation means for a remote_store user, per check.
+_UNSUPPORTED_CONSEQUENCE = {
+    "multipart": "abort unsupported: interrupted multipart uploads will leak their parts; set a "
+    "lifecycle rule that aborts incomplete uploads",
+}
+
+
+def _unsupported_or_error(name: str, exc: Any) -> ProbeRow:
+    """A 405/501/NotImplemented answer is a finding about the server, not a broken check."""
+    error = exc.response.get("Error", {})
+    status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
+    code = str(error.get("Code", ""))
+    operation = getattr(exc, "operation_name", "?")
+    evidence = f"{operation} -> HTTP {status} {code}: {error.get('Message', '')}".strip()
+    if status in _UNSUPPORTED_STATUS or code in _UNSUPPORTED_CODES:
+        consequence = _UNSUPPORTED_CONSEQUENCE.get(name, f"{operation} is not supported")
+        return ProbeRow(name, name.replace("_", " "), "no", "warn", consequence, evidence,
+                        data={"unsupported_operation": operation, "status": status})  # fmt: skip
+    return ProbeRow(name, name.replace("_", " "), "error", "fail", "check failed to run",
+                    f"{type(exc).__name__}: {exc}")  # fmt: skip
 
 
 def run_probe(
@@ -152,6 +179,8 @@ def run_probe(
                 produced = check(context)
             except (bx.EndpointConnectionError, bx.ConnectTimeoutError) as exc:
                 raise _lost(target, exc) from None
+            except bx.ClientError as exc:
+                produced = _unsupported_or_error(name, exc)
             except Exception as exc:  # a broken check is a finding, not the end of the probe
                 produced = ProbeRow(
                     name, name.replace("_", " "), "error", "fail",
@@ -179,6 +208,8 @@ def run_probe(
             progress.note(
                 f"[{suite}] cleanup: deleted {c.deleted} objects, aborted {c.aborted_uploads} "
                 f"uploads; left under prefix: {len(c.foreign_left)}; failed: {len(c.failed)}"
+                + "".join(f"; NOT aborted: {u}" for u in c.failed_uploads)
+                + "".join(f"; NOT deleted: {k}" for k in c.failed[:20])
             )
     report.recommendation = recommend(target, report.rows)
     if progress is not None:

@@ -36,10 +36,12 @@ class CleanupReport:
     aborted_uploads: int = 0
     failed: list[str] = field(default_factory=list)
     foreign_left: list[str] = field(default_factory=list)
+    #: Multipart uploads the probe started and could not abort (they keep their parts' storage).
+    failed_uploads: list[str] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
-        return not self.failed and not self.foreign_left
+        return not self.failed and not self.foreign_left and not self.failed_uploads
 
 
 class Scratch:
@@ -102,8 +104,12 @@ class Scratch:
             try:
                 self._client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
                 report.aborted_uploads += 1
-            except (bx.ClientError, bx.BotoCoreError):
-                pass  # already completed or aborted: nothing left to release
+            except bx.ClientError as exc:
+                code = str(exc.response.get("Error", {}).get("Code", ""))
+                if code != "NoSuchUpload":  # NoSuchUpload: already completed or aborted
+                    report.failed_uploads.append(f"{key} (upload {upload_id}: {code or exc})")
+            except bx.BotoCoreError as exc:
+                report.failed_uploads.append(f"{key} (upload {upload_id}: {exc})")
             self.forget_upload(upload_id)
         for start in range(0, len(keys), 1000):
             batch = keys[start : start + 1000]
