@@ -26,9 +26,20 @@ from ._models import FileInfo, FolderEntry, FolderInfo, WriteResult
 from ._path import backend_segments, strip_root
 from ._streams import check_content, guard_content
 
-__all__ = ["COPY_CHUNK", "SPOOL_THRESHOLD", "AtomicSink", "AtomicWriter", "Backend", "Content"]
+__all__ = [
+    "COPY_CHUNK",
+    "SPOOL_THRESHOLD",
+    "AtomicSink",
+    "AtomicWriter",
+    "Backend",
+    "Content",
+    "Metadata",
+]
 
 T = TypeVar("T")
+
+Metadata = Mapping[str, str] | None
+"""The ``metadata=`` argument of every write: user metadata, or ``None`` for none."""
 
 Content = bytes | BinaryIO
 """What a write accepts: whole bytes, or a readable binary stream read from its position to EOF."""
@@ -236,12 +247,7 @@ class Backend(abc.ABC):
     # -- writes ---------------------------------------------------------------
     @abc.abstractmethod
     def write(
-        self,
-        path: str,
-        content: Content,
-        *,
-        overwrite: bool = False,
-        metadata: Mapping[str, str] | None = None,
+        self, path: str, content: Content, *, overwrite: bool = False, metadata: Metadata = None
     ) -> WriteResult:
         """Write ``content`` at ``path``, creating missing parent folders (R-WRITE-DIRS).
 
@@ -254,12 +260,7 @@ class Backend(abc.ABC):
         """
 
     def write_atomic(
-        self,
-        path: str,
-        content: Content,
-        *,
-        overwrite: bool = False,
-        metadata: Mapping[str, str] | None = None,
+        self, path: str, content: Content, *, overwrite: bool = False, metadata: Metadata = None
     ) -> WriteResult:
         """Write so that no reader ever sees partial content (§8.5); same checks as ``write``.
 
@@ -280,11 +281,7 @@ class Backend(abc.ABC):
 
     @abc.abstractmethod
     def open_atomic(
-        self,
-        path: str,
-        *,
-        overwrite: bool = False,
-        metadata: Mapping[str, str] | None = None,
+        self, path: str, *, overwrite: bool = False, metadata: Metadata = None
     ) -> AbstractContextManager[AtomicWriter]:
         """Yield an ``AtomicWriter``; commit on clean exit (then set ``result``), discard on error.
 

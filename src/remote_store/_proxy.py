@@ -13,11 +13,11 @@ is expected (``ext.cache`` documents and tests this). Results, including
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from typing import BinaryIO, TypeVar
 
-from ._backend import AtomicWriter, Content
+from ._backend import AtomicWriter, Content, Metadata
 from ._capabilities import Capability
 from ._models import FileInfo, FolderEntry, FolderInfo, WriteResult
 from ._store import Store
@@ -69,12 +69,7 @@ class ProxyStore(Store):
         return self._inner.read_text(path, encoding=encoding, errors=errors)
 
     def write(
-        self,
-        path: str,
-        content: Content,
-        *,
-        overwrite: bool = False,
-        metadata: Mapping[str, str] | None = None,
+        self, path: str, content: Content, *, overwrite: bool = False, metadata: Metadata = None
     ) -> WriteResult:
         return self._inner.write(path, content, overwrite=overwrite, metadata=metadata)
 
@@ -85,28 +80,19 @@ class ProxyStore(Store):
         *,
         encoding: str = "utf-8",
         overwrite: bool = False,
-        metadata: Mapping[str, str] | None = None,
+        metadata: Metadata = None,
     ) -> WriteResult:
         return self._inner.write_text(
             path, text, encoding=encoding, overwrite=overwrite, metadata=metadata
         )
 
     def write_atomic(
-        self,
-        path: str,
-        content: Content,
-        *,
-        overwrite: bool = False,
-        metadata: Mapping[str, str] | None = None,
+        self, path: str, content: Content, *, overwrite: bool = False, metadata: Metadata = None
     ) -> WriteResult:
         return self._inner.write_atomic(path, content, overwrite=overwrite, metadata=metadata)
 
     def open_atomic(  # type: ignore[override]
-        self,
-        path: str,
-        *,
-        overwrite: bool = False,
-        metadata: Mapping[str, str] | None = None,
+        self, path: str, *, overwrite: bool = False, metadata: Metadata = None
     ) -> AbstractContextManager[AtomicWriter]:
         return self._inner.open_atomic(path, overwrite=overwrite, metadata=metadata)
 

@@ -28,7 +28,7 @@ from fnmatch import fnmatchcase
 from types import TracebackType
 from typing import BinaryIO, TypeVar
 
-from ._backend import AtomicWriter, Backend, Content
+from ._backend import AtomicWriter, Backend, Content, Metadata
 from ._backend_rules import ROOT_TARGET_MESSAGE, check_max_depth, summarise_files
 from ._capabilities import Capability
 from ._errors import InvalidPath, NotFound, RemoteStoreError
@@ -220,12 +220,7 @@ class Store:
         return guard_content(content, path=key, backend=self._backend.name)  # type: ignore[return-value]
 
     def write(
-        self,
-        path: str,
-        content: Content,
-        *,
-        overwrite: bool = False,
-        metadata: Mapping[str, str] | None = None,
+        self, path: str, content: Content, *, overwrite: bool = False, metadata: Metadata = None
     ) -> WriteResult:
         """Write ``content`` (bytes, or a binary stream from its position). Not atomic."""
         check_content(content)
@@ -245,18 +240,13 @@ class Store:
         *,
         encoding: str = "utf-8",
         overwrite: bool = False,
-        metadata: Mapping[str, str] | None = None,
+        metadata: Metadata = None,
     ) -> WriteResult:
         data = require_str(text, "text").encode(encoding)
         return self.write(path, data, overwrite=overwrite, metadata=metadata)
 
     def write_atomic(
-        self,
-        path: str,
-        content: Content,
-        *,
-        overwrite: bool = False,
-        metadata: Mapping[str, str] | None = None,
+        self, path: str, content: Content, *, overwrite: bool = False, metadata: Metadata = None
     ) -> WriteResult:
         """Write so that no reader ever sees partial content."""
         check_content(content)
@@ -273,11 +263,7 @@ class Store:
 
     @contextlib.contextmanager
     def open_atomic(
-        self,
-        path: str,
-        *,
-        overwrite: bool = False,
-        metadata: Mapping[str, str] | None = None,
+        self, path: str, *, overwrite: bool = False, metadata: Metadata = None
     ) -> Iterator[AtomicWriter]:
         """Stream a file that appears only when the ``with`` block exits cleanly.
 

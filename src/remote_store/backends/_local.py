@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO, NoReturn
 
-from .._backend import AtomicWriter, Backend, Content
+from .._backend import AtomicWriter, Backend, Content, Metadata
 from .._backend_rules import (
     file_ancestor_error,
     folder_target_error,
@@ -282,12 +282,7 @@ class LocalBackend(Backend):
         )
 
     def write(
-        self,
-        path: str,
-        content: Content,
-        *,
-        overwrite: bool = False,
-        metadata: Mapping[str, str] | None = None,
+        self, path: str, content: Content, *, overwrite: bool = False, metadata: Metadata = None
     ) -> WriteResult:
         """In place, not atomic. ``overwrite=False`` is decided by ``O_EXCL``."""
         check_content(content)
@@ -343,11 +338,7 @@ class LocalBackend(Backend):
 
     @contextmanager
     def open_atomic(
-        self,
-        path: str,
-        *,
-        overwrite: bool = False,
-        metadata: Mapping[str, str] | None = None,
+        self, path: str, *, overwrite: bool = False, metadata: Metadata = None
     ) -> Iterator[AtomicWriter]:
         segments, target = self._prepare_target(path, overwrite, metadata)
         try:

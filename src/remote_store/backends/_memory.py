@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import BinaryIO
 
-from .._backend import AtomicWriter, Backend, Content
+from .._backend import AtomicWriter, Backend, Content, Metadata
 from .._backend_rules import file_ancestor_error, folder_target_error, summarise_files
 from .._capabilities import Capability, CapabilitySet
 from .._errors import AlreadyExists, DirectoryNotEmpty, InvalidPath, NotFound
@@ -181,12 +181,7 @@ class MemoryBackend(Backend):
 
     # -- writes ---------------------------------------------------------------
     def write(
-        self,
-        path: str,
-        content: Content,
-        *,
-        overwrite: bool = False,
-        metadata: Mapping[str, str] | None = None,
+        self, path: str, content: Content, *, overwrite: bool = False, metadata: Metadata = None
     ) -> WriteResult:
         check_content(content)
         segments = self._file_segments(path)
@@ -217,23 +212,14 @@ class MemoryBackend(Backend):
         )
 
     def write_atomic(
-        self,
-        path: str,
-        content: Content,
-        *,
-        overwrite: bool = False,
-        metadata: Mapping[str, str] | None = None,
+        self, path: str, content: Content, *, overwrite: bool = False, metadata: Metadata = None
     ) -> WriteResult:
         # Every memory write is atomic (the entry is swapped under the lock): one code path.
         return self.write(path, content, overwrite=overwrite, metadata=metadata)
 
     @contextmanager
     def open_atomic(
-        self,
-        path: str,
-        *,
-        overwrite: bool = False,
-        metadata: Mapping[str, str] | None = None,
+        self, path: str, *, overwrite: bool = False, metadata: Metadata = None
     ) -> Iterator[AtomicWriter]:
         segments = self._file_segments(path)
         normalised = normalize_metadata(metadata)

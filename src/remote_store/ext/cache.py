@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
-from .._backend import AtomicWriter, Content
+from .._backend import AtomicWriter, Content, Metadata
 from .._errors import InvalidPath
 from .._models import FileInfo, FolderEntry, FolderInfo, WriteResult
 from .._path import RemotePath, is_root
@@ -378,12 +378,7 @@ class CachedStore(ProxyStore):
 
     # -- mutations ------------------------------------------------------------
     def write(
-        self,
-        path: str,
-        content: Content,
-        *,
-        overwrite: bool = False,
-        metadata: Mapping[str, str] | None = None,
+        self, path: str, content: Content, *, overwrite: bool = False, metadata: Metadata = None
     ) -> WriteResult:
         result = self._inner.write(path, content, overwrite=overwrite, metadata=metadata)
         self._after_write(path)
@@ -396,7 +391,7 @@ class CachedStore(ProxyStore):
         *,
         encoding: str = "utf-8",
         overwrite: bool = False,
-        metadata: Mapping[str, str] | None = None,
+        metadata: Metadata = None,
     ) -> WriteResult:
         result = self._inner.write_text(
             path, text, encoding=encoding, overwrite=overwrite, metadata=metadata
@@ -405,12 +400,7 @@ class CachedStore(ProxyStore):
         return result
 
     def write_atomic(
-        self,
-        path: str,
-        content: Content,
-        *,
-        overwrite: bool = False,
-        metadata: Mapping[str, str] | None = None,
+        self, path: str, content: Content, *, overwrite: bool = False, metadata: Metadata = None
     ) -> WriteResult:
         result = self._inner.write_atomic(path, content, overwrite=overwrite, metadata=metadata)
         self._after_write(path)
@@ -424,13 +414,7 @@ class CachedStore(ProxyStore):
             yield writer
         self._after_write(path)
 
-    def open_atomic(
-        self,
-        path: str,
-        *,
-        overwrite: bool = False,
-        metadata: Mapping[str, str] | None = None,
-    ) -> Any:
+    def open_atomic(self, path: str, *, overwrite: bool = False, metadata: Metadata = None) -> Any:
         return self._open_atomic(path, overwrite, metadata)
 
     def delete(self, path: str, *, missing_ok: bool = False) -> None:

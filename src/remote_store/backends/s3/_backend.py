@@ -33,7 +33,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, BinaryIO, ClassVar, Literal, TypeVar
 
-from ..._backend import AtomicWriter, Backend, Content
+from ..._backend import AtomicWriter, Backend, Content, Metadata
 from ..._backend_rules import file_ancestor_error, root_target_error, summarise_files
 from ..._capabilities import Capability, CapabilitySet
 from ..._errors import (
@@ -447,12 +447,7 @@ class S3Backend(Backend):
             raise AlreadyExists(f"{key!r} already exists", path=key, backend=BACKEND)
 
     def write(
-        self,
-        path: str,
-        content: Content,
-        *,
-        overwrite: bool = False,
-        metadata: Mapping[str, str] | None = None,
+        self, path: str, content: Content, *, overwrite: bool = False, metadata: Metadata = None
     ) -> WriteResult:
         check_content(content)
         guarded: Content = guard_content(content, path=path, backend=self.name)  # type: ignore[assignment]
@@ -498,12 +493,7 @@ class S3Backend(Backend):
         return sink.commit()
 
     def write_atomic(
-        self,
-        path: str,
-        content: Content,
-        *,
-        overwrite: bool = False,
-        metadata: Mapping[str, str] | None = None,
+        self, path: str, content: Content, *, overwrite: bool = False, metadata: Metadata = None
     ) -> WriteResult:
         """Same as ``write``: a PUT, and a multipart upload until completed, are invisible."""
         check_content(content)
@@ -529,11 +519,7 @@ class S3Backend(Backend):
 
     @contextmanager
     def open_atomic(
-        self,
-        path: str,
-        *,
-        overwrite: bool = False,
-        metadata: Mapping[str, str] | None = None,
+        self, path: str, *, overwrite: bool = False, metadata: Metadata = None
     ) -> Iterator[AtomicWriter]:
         key, meta = self._prepare_write(path, metadata)
         if not overwrite:

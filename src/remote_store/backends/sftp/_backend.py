@@ -44,7 +44,7 @@ from typing import Any, BinaryIO, ClassVar, Literal, TypeVar
 
 import paramiko
 
-from ..._backend import AtomicWriter, Backend, Content
+from ..._backend import AtomicWriter, Backend, Content, Metadata
 from ..._backend_rules import (
     file_ancestor_error,
     folder_target_error,
@@ -444,12 +444,7 @@ class SFTPBackend(Backend):
 
     # -- writes ---------------------------------------------------------------
     def write(
-        self,
-        path: str,
-        content: Content,
-        *,
-        overwrite: bool = False,
-        metadata: Mapping[str, str] | None = None,
+        self, path: str, content: Content, *, overwrite: bool = False, metadata: Metadata = None
     ) -> WriteResult:
         check_content(content)
         parts, remote = self._write_target(path, metadata)
@@ -572,11 +567,7 @@ class SFTPBackend(Backend):
 
     @contextmanager
     def open_atomic(
-        self,
-        path: str,
-        *,
-        overwrite: bool = False,
-        metadata: Mapping[str, str] | None = None,
+        self, path: str, *, overwrite: bool = False, metadata: Metadata = None
     ) -> Iterator[AtomicWriter]:
         parts, remote = self._write_target(path, metadata)
         with self._session(path, "open for atomic write") as sftp:
