@@ -14,10 +14,10 @@ from __future__ import annotations
 import inspect
 import threading
 from collections.abc import Callable
-from types import TracebackType
 from typing import Any
 
 from ._backend import Backend
+from ._closing import ClosesOnExit
 from ._config import BackendConfig, RegistryConfig
 from ._errors import BackendUnavailable
 from ._store import Store
@@ -101,7 +101,7 @@ def _invalid_options(name: str, cfg: BackendConfig, exc: Exception) -> ValueErro
     )
 
 
-class Registry:
+class Registry(ClosesOnExit):
     """Named stores over lazily built, shared backends. Use as a context manager."""
 
     def __init__(self, config: RegistryConfig | None = None) -> None:
@@ -181,17 +181,6 @@ class Registry:
                     first = exc
         if first is not None:
             raise first
-
-    def __enter__(self) -> Registry:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"Registry(stores={sorted(self._config.stores)})"

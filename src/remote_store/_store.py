@@ -25,12 +25,12 @@ import contextlib
 import dataclasses
 from collections.abc import Callable, Iterator, Mapping
 from fnmatch import fnmatchcase
-from types import TracebackType
 from typing import BinaryIO, TypeVar
 
 from ._backend import AtomicWriter, Backend, Content, Metadata
 from ._backend_rules import ROOT_TARGET_MESSAGE, check_max_depth, summarise_files
 from ._capabilities import Capability
+from ._closing import ClosesOnExit
 from ._errors import InvalidPath, NotFound, RemoteStoreError
 from ._glob import translate_glob
 from ._logging import logger
@@ -56,7 +56,7 @@ def _normalise_root(root_path: str) -> str:
     return str(RemotePath(root_path))
 
 
-class Store:
+class Store(ClosesOnExit):
     """A view of one backend below ``root_path``. Cheap to create; does no I/O.
 
     A Store built directly owns its backend (``close()`` closes it); stores
@@ -85,17 +85,6 @@ class Store:
 
     def __hash__(self) -> int:
         return hash((id(self._backend), self._root))
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # -- key mapping ----------------------------------------------------------
     def _join(self, relative: str) -> str:
