@@ -237,21 +237,38 @@ class MemoryBackend(Backend):
             yield writer
 
     # -- deletes --------------------------------------------------------------
+    def _delete_target(
+        self, path: str, segments: list[str], *, folder: bool, missing_ok: bool
+    ) -> _File | _Dir | None:
+        """R-DELETE checks (caller holds the lock): the node, or ``None`` if absent and allowed."""
+        node = self._lookup(segments)
+        if node is not None and isinstance(node, _Dir) is not folder:
+            message = (
+                "Path is a file, not a folder (Not a folder)"
+                if folder
+                else "Path is a folder, not a file (Not a file)"
+            )
+            raise InvalidPath(message, path=path, backend=self.name)
+        if node is None and not missing_ok:
+            message = (
+                "Folder does not exist (Folder not found)"
+                if folder
+                else "File does not exist (File not found)"
+            )
+            raise NotFound(message, path=path, backend=self.name)
+        return node
+
+    def _detach(self, segments: list[str]) -> None:
+        parent = self._lookup(segments[:-1])
+        assert isinstance(parent, _Dir)
+        del parent.children[segments[-1]]
+
     def delete(self, path: str, *, missing_ok: bool = False) -> None:
         segments = self._file_segments(path)
         with self._lock:
-            node = self._lookup(segments)
-            if isinstance(node, _Dir):
-                raise InvalidPath(
-                    "Path is a folder, not a file (Not a file)", path=path, backend=self.name
-                )
-            if node is None:
-                if missing_ok:
-                    return
-                raise NotFound("File does not exist (File not found)", path=path, backend=self.name)
-            parent = self._lookup(segments[:-1])
-            assert isinstance(parent, _Dir)
-            del parent.children[segments[-1]]
+            if self._delete_target(path, segments, folder=False, missing_ok=missing_ok) is None:
+                return
+            self._detach(segments)
             self._files -= 1
 
     def delete_folder(
@@ -259,25 +276,14 @@ class MemoryBackend(Backend):
     ) -> None:
         segments = self._file_segments(path)
         with self._lock:
-            node = self._lookup(segments)
-            if isinstance(node, _File):
-                raise InvalidPath(
-                    "Path is a file, not a folder (Not a folder)", path=path, backend=self.name
-                )
+            node = self._delete_target(path, segments, folder=True, missing_ok=missing_ok)
             if node is None:
-                if missing_ok:
-                    return
-                raise NotFound(
-                    "Folder does not exist (Folder not found)", path=path, backend=self.name
-                )
+                return
+            assert isinstance(node, _Dir)
             if node.children and not recursive:
-                raise DirectoryNotEmpty(
-                    "Folder is not empty (Folder not empty)", path=path, backend=self.name
-                )
+                raise DirectoryNotEmpty("Folder is not empty", path=path, backend=self.name)
             files, folders = self._count(node)
-            parent = self._lookup(segments[:-1])
-            assert isinstance(parent, _Dir)
-            del parent.children[segments[-1]]
+            self._detach(segments)
             self._files -= files
             self._folders -= folders + 1
 
