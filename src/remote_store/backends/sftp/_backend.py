@@ -48,6 +48,7 @@ from ..._backend import AtomicWriter, Backend, Content, Metadata
 from ..._backend_rules import (
     file_ancestor_error,
     folder_target_error,
+    is_temp_name,
     summarise_files,
     temp_name,
 )
@@ -716,7 +717,8 @@ class SFTPBackend(Backend):
     def _entries(
         self, sftp: paramiko.SFTPClient, remote: str
     ) -> list[tuple[paramiko.SFTPAttributes, Kind]] | None:
-        """Children of ``remote`` with their kind (links resolved); ``None`` if it is no folder."""
+        """Children of ``remote`` with their kind (links resolved; temp names skipped); ``None``
+        if it is no folder."""
         try:
             listing = sftp.listdir_attr(remote)
         except OSError as exc:
@@ -727,6 +729,8 @@ class SFTPBackend(Backend):
             raise
         entries: list[tuple[paramiko.SFTPAttributes, Kind]] = []
         for attrs in listing:
+            if is_temp_name(attrs.filename):
+                continue  # our own staging files (a killed write's leftovers) are not user data
             mode = attrs.st_mode
             if mode is not None and stat_mod.S_ISLNK(mode):
                 target = self._stat(sftp, posixpath.join(remote, attrs.filename))
