@@ -192,6 +192,35 @@ def test_env_proxy_reaches_an_endpoint_only_the_proxy_resolves(
         assert all(r.uri and r.uri.startswith("http://s3.test:") for r in proxied)
 
 
+# ------------------------------------------------------------ CA bundle through a proxy
+
+
+@pytest.mark.parametrize("trust", ["harness-ca", "system-store"])
+def test_the_ca_bundle_must_trust_the_endpoint_through_a_connect_tunnel(
+    trust: str, topology: Any, scenario_case: Any, proxy_kind: str
+) -> None:
+    """Through CONNECT the TLS session runs end to end: ``tls_ca_bundle`` decides trust in the
+    endpoint's certificate, whichever proxy carries the tunnel."""
+    topo = topology(tls=True, proxy=proxy_kind)
+    bucket = unique_bucket("catunnel")
+    topo.create_bucket(bucket)
+    options = backend_kwargs(topo, bucket, keep_ca=trust == "harness-ca")
+    scenario_case.expect("works" if trust == "harness-ca" else "BackendUnavailable (TLS)")
+    pmark = topo.proxy_log.mark()
+    with make_store(options) as store:
+        outcome = attempt(lambda: _roundtrip(store))
+    proxied = topo.proxy_log.since(pmark)
+    scenario_case.observe(outcome.text, proxy_log=describe_proxy(proxied))
+    assert proxied and proxied[0].method == "CONNECT", describe_proxy(proxied)
+    if trust == "harness-ca":
+        assert outcome.ok, f"store failed through the tunnel, user saw: {outcome.text}"
+        return
+    from remote_store import BackendUnavailable
+
+    assert isinstance(outcome.error, BackendUnavailable), outcome.text
+    assert "TLS verification failed" in outcome.text, outcome.text
+
+
 # ----------------------------------------------------------- corporate proxy in config
 
 
@@ -315,9 +344,13 @@ NO_PROXY_CASES = [
 
 @pytest.mark.parametrize("case", NO_PROXY_CASES, ids=[c.id for c in NO_PROXY_CASES])
 def test_no_proxy_matching(
-    case: NoProxyCase, topology: Any, monkeypatch: pytest.MonkeyPatch, scenario_case: Any
+    case: NoProxyCase,
+    topology: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    scenario_case: Any,
+    proxy_kind: str,
 ) -> None:
-    topo = topology(tls=False, proxy="forward")
+    topo = topology(tls=False, proxy=proxy_kind)
     port = topo.gateway.port
     endpoint = {
         "ip": f"http://127.0.0.1:{port}",

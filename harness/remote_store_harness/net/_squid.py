@@ -15,7 +15,8 @@ on a free loopback port with a generated configuration in a temporary directory:
 
 :attr:`SquidProxy.log` reads Squid's ``access.log`` into :class:`ProxyRecord` values. Squid
 writes a line when a transaction *ends*: a ``CONNECT`` tunnel appears only once the client has
-closed it (close the client, or the store, before asserting on it).
+closed it (close the client, or the store, before asserting on it); every read of the log waits
+until no new line arrived for 0.15 s.
 """
 
 from __future__ import annotations
@@ -72,19 +73,33 @@ class _AccessLog(ProxyLog):
         self._path = path
         self._offset = 0
 
-    def refresh(self) -> None:
+    def refresh(self, settle: float = 0.0) -> None:
+        """Read new lines; with ``settle`` > 0, keep reading until no line arrived for that
+        long (Squid logs a transaction just after it ends), at most 2 seconds."""
+        self._read()
+        if settle <= 0:
+            return
+        deadline = time.monotonic() + 2.0
+        quiet_since = time.monotonic()
+        while time.monotonic() < deadline and time.monotonic() - quiet_since < settle:
+            time.sleep(0.03)
+            if self._read():
+                quiet_since = time.monotonic()
+
+    def _read(self) -> bool:
         try:
             with self._path.open("rb") as f:
                 f.seek(self._offset)
                 data = f.read()
         except FileNotFoundError:
-            return
+            return False
         end = data.rfind(b"\n") + 1
         self._offset += end
         for line in data[:end].decode("utf-8", "replace").splitlines():
             record = self._parse(line)
             if record is not None:
                 self.append(record)
+        return end > 0
 
     def _parse(self, line: str) -> ProxyRecord | None:
         parts = line.split()
@@ -105,16 +120,20 @@ class _AccessLog(ProxyLog):
             upstream=None if upstream.startswith("-") else upstream,
         )
 
+    # Every read settles for a moment, so lines of transactions that just ended are in, and a
+    # mark never leaves an earlier transaction's late line to show up after it.
+    _SETTLE = 0.15
+
     def records(self) -> list[ProxyRecord]:
-        self.refresh()
+        self.refresh(self._SETTLE)
         return super().records()
 
     def mark(self) -> int:
-        self.refresh()
+        self.refresh(self._SETTLE)
         return super().mark()
 
     def since(self, mark: int) -> list[ProxyRecord]:
-        self.refresh()
+        self.refresh(self._SETTLE)
         return super().since(mark)
 
 
