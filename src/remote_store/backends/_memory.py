@@ -281,7 +281,9 @@ class MemoryBackend(Backend):
                 return
             assert isinstance(node, _Dir)
             if node.children and not recursive:
-                raise DirectoryNotEmpty("Folder is not empty", path=path, backend=self.name)
+                raise DirectoryNotEmpty(
+                    "Folder is not empty (Folder not empty)", path=path, backend=self.name
+                )
             files, folders = self._count(node)
             self._detach(segments)
             self._files -= files
