@@ -136,6 +136,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "(external target only; default: none, proxy variables are never consulted)",
     )
     group.addoption(
+        "--s3-option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="S3Backend option for the conformance suite's S3 ids (repeatable; dotted keys reach "
+        "nested options, e.g. client_options.config_kwargs.request_checksum_calculation="
+        "when_required; VALUE is JSON when it parses, else text)",
+    )
+    group.addoption(
         "--conformance-backend",
         action="append",
         default=[],
@@ -349,3 +358,31 @@ def scrubbed_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
     empty.touch()
     monkeypatch.setenv("AWS_CONFIG_FILE", str(empty))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))
+
+
+def parse_option_assignment(text: str) -> tuple[list[str], Any]:
+    """``a.b.c=VALUE`` -> (["a", "b", "c"], value); VALUE is JSON when it parses, else text."""
+    import json
+
+    key, sep, raw = text.partition("=")
+    path = [part for part in key.strip().split(".")]
+    if not sep or not all(path):
+        raise pytest.UsageError(f"--s3-option expects KEY=VALUE (dotted KEY), got {text!r}")
+    try:
+        value: Any = json.loads(raw)
+    except ValueError:
+        value = raw
+    return path, value
+
+
+def apply_option_assignments(options: dict[str, Any], assignments: list[str]) -> None:
+    """Set every ``KEY=VALUE`` of *assignments* into *options* (nested dicts created as needed)."""
+    for text in assignments:
+        path, value = parse_option_assignment(text)
+        node = options
+        for part in path[:-1]:
+            child = node.get(part)
+            if not isinstance(child, dict):
+                child = node[part] = {}
+            node = child
+        node[path[-1]] = value

@@ -94,6 +94,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--quick", action="store_true", help="a small subset of every suite (a few minutes)"
     )
     parser.add_argument(
+        "--as-configured",
+        action="store_true",
+        help="run conformance against --endpoint without the probe's recommended options",
+    )
+    parser.add_argument(
+        "--backend-option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="S3Backend option for conformance against --endpoint (repeatable; dotted keys for "
+        "nested options, e.g. client_options.config_kwargs.request_checksum_calculation="
+        "when_required; VALUE is JSON when it parses)",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="S3Backend options (JSON/TOML/YAML mapping) for conformance against --endpoint",
+    )
+    parser.add_argument(
         "--strict",
         action="store_true",
         help="server divergences (failures a probe finding explains) fail the run too",
@@ -416,7 +435,7 @@ def _run_suites(
             record.suites.append(SuiteResult(name, status, note=_EMBEDDED_ONLY[name]))
             progress.note(f"[{name}] not run against --endpoint: {_EMBEDDED_ONLY[name]}")
             continue
-        result = _run_pytest(name, root, args, external, progress, report_dir)
+        result = _run_pytest(name, root, args, external, progress, report_dir, record)
         record.suites.append(result)
         _collect_artifacts(name, record, report_dir)
         if result.status == "interrupted":
@@ -434,6 +453,7 @@ def _run_pytest(
     external: Any,
     progress: Any,
     report_dir: Path,
+    record: Any,
 ) -> Any:
     from ..suites._runner import run_pytest_suite
 
@@ -455,6 +475,7 @@ def _run_pytest(
         # proxy in front of it, which says nothing more about the target).
         extra += ["-k", "s3-http", *external.endpoint.pytest_args(bucket=external.bucket)]
         secrets += external.endpoint.secret_values()
+        extra += _conformance_options(args, record)
     extra = _merge_keywords([*extra, *args.pytest_arg])
     result = run_pytest_suite(
         name, root, extra, log_path=report_dir / f"pytest-{name}.log", progress=progress,
@@ -462,6 +483,86 @@ def _run_pytest(
     )  # fmt: skip
     result.args = ["***" if a in secrets else a for a in result.args]
     return result
+
+
+#: Recommended options that describe the endpoint itself (the conformance run gets those from
+#: the endpoint flags already).
+_ENDPOINT_KEYS = frozenset({"bucket", "endpoint_url", "region_name", "tls_ca_bundle"})
+
+
+def _flatten(options: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = []
+    for key, value in options.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            out += _flatten(value, dotted + ".")
+        else:
+            out.append((dotted, value))
+    return out
+
+
+def _conformance_options(args: argparse.Namespace, record: Any) -> list[str]:
+    """``--s3-option`` arguments for conformance against --endpoint, recorded in the report.
+
+    By default the probe's recommended options apply (so the suite tests the endpoint the way
+    the probe says to configure it); ``--as-configured`` leaves them out; ``--backend-option``
+    and ``--config`` add the user's own, which win.
+    """
+    import json
+
+    chosen: dict[str, Any] = {}
+    mode = "as-configured"
+    recommended = next(
+        (p.recommendation for p in record.probes if p.recommendation is not None), None
+    )
+    if not args.as_configured and recommended is not None:
+        mode = "recommended by the probe"
+        for key, value in _flatten(dict(recommended.options)):
+            if key.partition(".")[0] not in _ENDPOINT_KEYS and key not in ("key", "secret"):
+                chosen[key] = value
+    elif not args.as_configured:
+        mode = "as-configured (the probe did not run, so there is no recommendation)"
+    if args.config:
+        for key, value in _flatten(_read_config_file(args.config)):
+            chosen[key] = value
+    for text in args.backend_option:
+        key, sep, raw = text.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--backend-option expects KEY=VALUE, got {text!r}")
+        try:
+            chosen[key] = json.loads(raw)
+        except ValueError:
+            chosen[key] = raw
+    if args.backend_option or args.config:
+        mode += " + user options"
+    record.conformance_options = {"mode": mode, "options": chosen}
+    out: list[str] = []
+    for key, value in chosen.items():
+        out += ["--s3-option", f"{key}={json.dumps(value)}"]
+    return out
+
+
+def _read_config_file(path: str) -> dict[str, Any]:
+    """S3Backend options from a JSON/TOML/YAML file (a mapping, or one with an ``options`` key)."""
+    import json
+
+    text = Path(path).read_text(encoding="utf-8")
+    data: Any
+    if path.endswith(".toml"):
+        import tomllib
+
+        data = tomllib.loads(text)
+    elif path.endswith((".yaml", ".yml")):
+        import yaml
+
+        data = yaml.safe_load(text)
+    else:
+        data = json.loads(text)
+    if isinstance(data, dict) and isinstance(data.get("options"), dict):
+        data = data["options"]
+    if not isinstance(data, dict):
+        raise UsageError(f"--config {path}: expected a mapping of S3Backend options")
+    return data
 
 
 def _merge_keywords(argv: Sequence[str]) -> list[str]:

@@ -75,7 +75,7 @@ def make_store(request: pytest.FixtureRequest, backend_id: str) -> Iterator[Stor
     pytest.importorskip("s3fs")
     from remote_store.backends import S3Backend
     from remote_store_harness import TopologyError
-    from remote_store_harness.pytest_plugin import unique_bucket_name
+    from remote_store_harness.pytest_plugin import apply_option_assignments, unique_bucket_name
 
     _apply_divergence(
         request, _SPECS[backend_id].get("target") or request.config.getoption("--s3-target")
@@ -103,6 +103,8 @@ def make_store(request: pytest.FixtureRequest, backend_id: str) -> Iterator[Stor
     config.update({"retries": {"total_max_attempts": 2}, "connect_timeout": 5, "read_timeout": 30})
     config.update(CLIENT_CONFIG.get(backend_id, {}))
     options.update(BACKEND_OPTIONS.get(backend_id, {}))
+    # The user's (or the run's recommended) options win over everything above.
+    apply_option_assignments(options, list(request.config.getoption("--s3-option") or ()))
     store = Store(S3Backend(**options), root)
     try:
         yield store
