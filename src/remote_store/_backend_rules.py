@@ -25,15 +25,18 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Final
 
-from ._errors import InvalidPath
+from ._errors import AlreadyExists, InvalidPath
 from ._models import UNKNOWN_TIME, FileInfo, FolderInfo
 from ._path import RemotePath
 
 __all__ = [
+    "EXISTS_MESSAGE",
+    "FOLDER_TARGET_MESSAGE",
     "ROOT_TARGET_MESSAGE",
     "TEMP_NAME_KEEP",
     "TEMP_PREFIX",
     "check_max_depth",
+    "exists_error",
     "file_ancestor_error",
     "folder_target_error",
     "is_temp_name",
@@ -44,6 +47,22 @@ __all__ = [
 
 ROOT_TARGET_MESSAGE: Final = "Path must not be empty or root for file operations"
 """The one message for a file (or folder-delete) target that addresses the root."""
+
+FOLDER_TARGET_MESSAGE: Final = (
+    "Target is an existing folder (exists as a directory; Destination is a directory)"
+)
+"""The one message for a write, copy or move onto an existing folder.
+
+Our wording first, then remote-store 0.33's phrases for a write and for a move/copy
+destination, so a ``pytest.raises(match=...)`` written for either still matches.
+"""
+
+EXISTS_MESSAGE: Final = "File already exists (Destination already exists)"
+"""The one message for a write, copy or move onto an existing file without ``overwrite``.
+
+0.33 says "File already exists" for a write and "Destination already exists" for a
+move/copy; this contains both.
+"""
 
 TEMP_PREFIX: Final = ".~"
 """Every temp name starts with this (see the module docstring)."""
@@ -72,9 +91,12 @@ def file_ancestor_error(path: str, ancestor: str, backend: str) -> InvalidPath:
 
 def folder_target_error(path: str, backend: str) -> InvalidPath:
     """The error for a write, copy or move whose target is an existing folder (R-WRITE-ORDER)."""
-    return InvalidPath(
-        "Target is an existing folder (exists as a directory)", path=path, backend=backend
-    )
+    return InvalidPath(FOLDER_TARGET_MESSAGE, path=path, backend=backend)
+
+
+def exists_error(path: str, backend: str) -> AlreadyExists:
+    """The error for a write, copy or move onto an existing file without ``overwrite``."""
+    return AlreadyExists(EXISTS_MESSAGE, path=path, backend=backend)
 
 
 def check_max_depth(max_depth: int | None) -> None:

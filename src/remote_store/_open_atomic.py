@@ -24,7 +24,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ._backend import SPOOL_THRESHOLD, AtomicWriter, Backend
-from ._errors import AlreadyExists, InvalidPath
+from ._backend_rules import exists_error
+from ._errors import InvalidPath
 from ._models import WriteResult
 from ._path import RemotePath
 
@@ -53,7 +54,7 @@ def _spooled_atomic(
             "Path is a folder, not a file (Not a file)", path=key, backend=backend.name
         )
     if not overwrite and backend.is_file(key):
-        raise AlreadyExists("File already exists", path=key, backend=backend.name)
+        raise exists_error(key, backend.name)
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_THRESHOLD) as spool:
         writer = AtomicWriter(spool)
         yield writer

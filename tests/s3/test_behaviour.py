@@ -312,6 +312,14 @@ def test_move_refuses_an_existing_destination(backend: S3Backend) -> None:
     assert backend.read_bytes("dst") == b"2" and backend.exists("src")
 
 
+@pytest.mark.parametrize("op", ["move", "copy"])
+def test_existing_destination_message_contains_the_033_phrase(backend: S3Backend, op: str) -> None:
+    backend.write("src", b"1")
+    backend.write("dst", b"2")
+    with pytest.raises(AlreadyExists, match="Destination already exists"):
+        getattr(backend, op)("src", "dst")
+
+
 def test_move_of_a_folder_is_invalid_path(backend: S3Backend) -> None:
     backend.write("d/x", b"1")
     with pytest.raises(InvalidPath):

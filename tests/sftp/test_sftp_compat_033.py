@@ -14,7 +14,7 @@ from typing import Any
 import paramiko
 import pytest
 
-from remote_store import InvalidPath, Store
+from remote_store import AlreadyExists, InvalidPath, Store
 from remote_store.backends import SFTPBackend
 
 
@@ -77,3 +77,21 @@ def test_move_falls_back_to_copy_and_delete_when_renames_are_refused(
     assert store.read_bytes("d/b.txt") == b"payload"
     assert not store.exists("a.txt")
     assert sorted(str(i.path) for i in store.list_files("", recursive=True)) == ["d/b.txt"]
+
+
+@pytest.mark.parametrize("op", ["move", "copy"])
+def test_existing_destination_message_contains_the_033_phrase(
+    backend: SFTPBackend, op: str
+) -> None:
+    backend.write("src.txt", b"new")
+    backend.write("dst.txt", b"old")
+    with pytest.raises(AlreadyExists, match="Destination already exists"):
+        getattr(backend, op)("src.txt", "dst.txt")
+
+
+@pytest.mark.parametrize("op", ["move", "copy"])
+def test_folder_destination_message_contains_the_033_phrase(backend: SFTPBackend, op: str) -> None:
+    backend.write("src.txt", b"x")
+    backend.write("d/f.txt", b"x")
+    with pytest.raises(InvalidPath, match="Destination is a directory"):
+        getattr(backend, op)("src.txt", "d", overwrite=True)

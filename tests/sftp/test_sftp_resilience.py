@@ -104,6 +104,25 @@ def test_stalled_server_hits_io_timeout_as_backend_unavailable(
     assert backend.read_bytes("a.txt") == b"1"
 
 
+def test_stall_message_names_the_configured_io_timeout_in_033_words(
+    private_sshd: Any, make_backend: Callable[..., SFTPBackend]
+) -> None:
+    backend = make_backend(private_sshd, io_timeout=0.5)
+    backend.write("a.txt", b"1")
+    stopped = private_sshd.session_pids()
+    for pid in stopped:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        with pytest.raises(
+            BackendUnavailable, match=r"SFTP channel stalled: no data within io_timeout=0\.5s"
+        ) as caught:
+            backend.read_bytes("a.txt")
+    finally:
+        for pid in stopped:
+            os.kill(pid, signal.SIGCONT)
+    assert "SFTP connection failed while trying to read" in str(caught.value)
+
+
 def test_connect_is_retried_per_policy_then_reported(
     private_sshd: Any, make_backend: Callable[..., SFTPBackend], caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -173,9 +173,14 @@ def test_health_check_reports_a_missing_base_path(sshd: object) -> None:
     ],
 )
 def test_errors_are_mapped_by_errno_and_type(raw: BaseException, expected: type) -> None:
-    mapped = map_error(raw, path="k", action="read")
+    mapped = map_error(raw, path="k", action="read", io_timeout=2.0)
     assert type(mapped) is expected
     assert (mapped.path, mapped.backend) == ("k", "sftp")
+
+
+def test_a_timeout_without_io_timeout_says_none_was_set() -> None:
+    mapped = map_error(TimeoutError("timed out"), path="k", action="read", io_timeout=None)
+    assert "SFTP channel stalled: the socket timed out with no io_timeout set" in str(mapped)
 
 
 def test_read_stream_serves_exact_bytes_across_read_ahead_windows(backend: SFTPBackend) -> None:

@@ -377,3 +377,41 @@ def test_memory_backend_used_directly_wraps_a_failing_stream_and_stores_nothing(
 
     assert isinstance(caught.value.__cause__, ConnectionResetError)
     assert not backend.exists("d/f.bin")
+
+
+def _memory_store(_tmp: Path) -> Store:
+    return Store(MemoryBackend())
+
+
+def _local_store(tmp: Path) -> Store:
+    return Store(LocalBackend(str(tmp)))
+
+
+@pytest.mark.parametrize("make", [_memory_store, _local_store], ids=["memory", "local"])
+@pytest.mark.parametrize("op", ["move", "copy"])
+def test_existing_destination_message_has_our_wording_and_the_033_phrase(
+    make: Any, op: str, tmp_path: Path
+) -> None:
+    store = make(tmp_path)
+    store.write("src.txt", b"new")
+    store.write("dst.txt", b"old")
+
+    with pytest.raises(AlreadyExists, match="Destination already exists") as caught:
+        getattr(store, op)("src.txt", "dst.txt")
+
+    assert "File already exists" in str(caught.value)
+
+
+@pytest.mark.parametrize("make", [_memory_store, _local_store], ids=["memory", "local"])
+@pytest.mark.parametrize("op", ["move", "copy"])
+def test_folder_destination_message_has_our_wording_and_the_033_phrase(
+    make: Any, op: str, tmp_path: Path
+) -> None:
+    store = make(tmp_path)
+    store.write("src.txt", b"x")
+    store.write("d/f.txt", b"x")
+
+    with pytest.raises(InvalidPath, match="Destination is a directory") as caught:
+        getattr(store, op)("src.txt", "d", overwrite=True)
+
+    assert "Target is an existing folder" in str(caught.value)

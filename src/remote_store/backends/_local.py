@@ -30,6 +30,7 @@ from typing import BinaryIO, NoReturn
 
 from .._backend import AtomicWriter, Backend, Content, Metadata
 from .._backend_rules import (
+    exists_error,
     file_ancestor_error,
     folder_target_error,
     is_temp_name,
@@ -38,7 +39,6 @@ from .._backend_rules import (
 )
 from .._capabilities import Capability, CapabilitySet
 from .._errors import (
-    AlreadyExists,
     CapabilityNotSupported,
     DirectoryNotEmpty,
     InvalidPath,
@@ -135,7 +135,7 @@ class LocalBackend(Backend):
         if isinstance(exc, IsADirectoryError):
             return InvalidPath("Path is a folder, not a file (Not a file)", path=key, backend=name)
         if isinstance(exc, FileExistsError):
-            return AlreadyExists("File already exists", path=key, backend=name)
+            return exists_error(key, name)
         if isinstance(exc, PermissionError):
             if is_dir_hint:
                 return InvalidPath(
@@ -236,7 +236,7 @@ class LocalBackend(Backend):
         if st is not None and stat.S_ISDIR(st.st_mode):
             raise folder_target_error(path, self.name)
         if st is not None and not overwrite:
-            raise AlreadyExists("File already exists", path=path, backend=self.name)
+            raise exists_error(path, self.name)
 
     def _make_parents(self, path: str, segments: list[str], target: Path) -> None:
         try:
@@ -325,13 +325,13 @@ class LocalBackend(Backend):
         except FileExistsError as exc:
             if os.path.isdir(target):
                 raise folder_target_error(path, self.name) from exc
-            raise AlreadyExists("File already exists", path=path, backend=self.name) from exc
+            raise exists_error(path, self.name) from exc
         except OSError as exc:
             if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
                 raise
             # Filesystem without hard links: documented check-then-act fallback.
             if os.path.lexists(target):
-                raise AlreadyExists("File already exists", path=path, backend=self.name) from exc
+                raise exists_error(path, self.name) from exc
             os.replace(temp, target)
             return
         os.unlink(temp)

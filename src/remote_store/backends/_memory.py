@@ -18,9 +18,9 @@ from datetime import UTC, datetime
 from typing import BinaryIO
 
 from .._backend import AtomicWriter, Backend, Content, Metadata
-from .._backend_rules import file_ancestor_error, folder_target_error, summarise_files
+from .._backend_rules import exists_error, file_ancestor_error, folder_target_error, summarise_files
 from .._capabilities import Capability, CapabilitySet
-from .._errors import AlreadyExists, DirectoryNotEmpty, InvalidPath, NotFound
+from .._errors import DirectoryNotEmpty, InvalidPath, NotFound
 from .._metadata import normalize_metadata
 from .._models import FileInfo, FolderEntry, FolderInfo, WriteResult
 from .._path import RemotePath
@@ -107,7 +107,7 @@ class MemoryBackend(Backend):
         if isinstance(existing, _Dir):
             raise folder_target_error(key, self.name)
         if existing is not None and not overwrite:
-            raise AlreadyExists("File already exists", path=key, backend=self.name)
+            raise exists_error(key, self.name)
 
     def _parent_dir(self, segments: list[str]) -> _Dir:
         """Create missing parents (caller holds the lock and has run ``_check_target``)."""

@@ -34,10 +34,9 @@ from contextlib import contextmanager
 from typing import Any, BinaryIO, ClassVar, Literal, TypeVar
 
 from ..._backend import AtomicWriter, Backend, Content, Metadata
-from ..._backend_rules import file_ancestor_error, root_target_error, summarise_files
+from ..._backend_rules import exists_error, file_ancestor_error, root_target_error, summarise_files
 from ..._capabilities import Capability, CapabilitySet
 from ..._errors import (
-    AlreadyExists,
     BackendUnavailable,
     CapabilityNotSupported,
     DirectoryNotEmpty,
@@ -444,7 +443,7 @@ class S3Backend(Backend):
 
     def _check_absent(self, key: str) -> None:
         if self._head(key, action="write") is not None:
-            raise AlreadyExists(f"{key!r} already exists", path=key, backend=BACKEND)
+            raise exists_error(key, BACKEND)
 
     def write(
         self, path: str, content: Content, *, overwrite: bool = False, metadata: Metadata = None
@@ -751,7 +750,7 @@ class S3Backend(Backend):
         if not overwrite and self._head(dst_key, action="stat") is not None:
             if not source_checked:
                 self._require_source(src_key)
-            raise AlreadyExists(f"{dst_key!r} already exists", path=dst_key, backend=BACKEND)
+            raise exists_error(dst_key, BACKEND)
         try:
             self._call(
                 "copy_object",

@@ -46,6 +46,7 @@ import paramiko
 
 from ..._backend import AtomicWriter, Backend, Content, Metadata
 from ..._backend_rules import (
+    exists_error,
     file_ancestor_error,
     folder_target_error,
     is_temp_name,
@@ -54,7 +55,6 @@ from ..._backend_rules import (
 )
 from ..._capabilities import Capability, CapabilitySet
 from ..._errors import (
-    AlreadyExists,
     CapabilityNotSupported,
     DirectoryNotEmpty,
     InvalidPath,
@@ -323,7 +323,9 @@ class SFTPBackend(Backend):
             raise stream_failure(original, path=path or "", backend=NAME) from original
         except Exception as exc:
             dead = self._forget_if_dead(conn, exc)
-            raise map_error(exc, path=path, action=action, dead=dead) from exc
+            raise map_error(
+                exc, path=path, action=action, io_timeout=self._io_timeout, dead=dead
+            ) from exc
 
     def _forget_if_dead(self, conn: Connection, exc: BaseException) -> bool:
         """Drop ``conn`` if ``exc`` shows it is dead; report whether it was."""
@@ -427,7 +429,11 @@ class SFTPBackend(Backend):
             handle, attrs = self._open_for_read(sftp, path)
         conn = self._pool.current()
         stream = ReadStream(
-            handle, attrs.st_size or 0, path, lambda exc: self._forget_after_stream(conn, exc)
+            handle,
+            attrs.st_size or 0,
+            path,
+            lambda exc: self._forget_after_stream(conn, exc),
+            self._io_timeout,
         )
         return stream  # type: ignore[return-value]  # a RawIOBase is a binary file object
 
@@ -544,7 +550,7 @@ class SFTPBackend(Backend):
         if kind == "dir":
             return folder_target_error(key, NAME)
         if kind == "file" and not overwrite:
-            return AlreadyExists("File already exists", path=key, backend=NAME)
+            return exists_error(key, NAME)
         return None
 
     def _start_atomic(
@@ -589,7 +595,9 @@ class SFTPBackend(Backend):
             if current is not None and current.is_alive():
                 self._remove_quietly(current.sftp, temp_remote)
 
-        sink = MappedSink(pipe, path, lambda e: self._forget_after_stream(conn, e))
+        sink = MappedSink(
+            pipe, path, lambda e: self._forget_after_stream(conn, e), self._io_timeout
+        )
         with self._atomic_session(sink, commit=commit, discard=discard) as writer:
             yield writer
 

@@ -83,13 +83,30 @@ def is_generic_failure(exc: BaseException) -> bool:
     return type(exc) is OSError and exc.errno is None and not is_connection_error(exc)
 
 
+def stall_phrase(io_timeout: float | None) -> str:
+    """What a timed-out session request says, in remote-store 0.33's words.
+
+    Kept after our own wording so ``match=`` patterns written for 0.33
+    (``"SFTP channel stalled: no data within io_timeout=2.0s"``) still match.
+    """
+    if io_timeout is None:
+        return "SFTP channel stalled: the socket timed out with no io_timeout set"
+    return f"SFTP channel stalled: no data within io_timeout={io_timeout}s"
+
+
 def map_error(
-    exc: BaseException, *, path: str | None, action: str, dead: bool = False
+    exc: BaseException,
+    *,
+    path: str | None,
+    action: str,
+    io_timeout: float | None,
+    dead: bool = False,
 ) -> RemoteStoreError:
     """The library error for a failure of ``action`` on backend key ``path``.
 
     ``dead`` says the connection was found inactive after the failure: paramiko
-    reports some of those as a bare ``OSError("Socket is closed")``.
+    reports some of those as a bare ``OSError("Socket is closed")``. ``io_timeout``
+    is the backend's configured value; a timeout names it (see :func:`stall_phrase`).
     """
     if isinstance(exc, RemoteStoreError):
         return exc
@@ -100,7 +117,7 @@ def map_error(
         return PermissionDenied(f"Permission denied to {action}: {detail}", path=path, backend=NAME)
     if dead or is_connection_error(exc):
         stalled = (
-            "; SFTP channel stalled: no data within io_timeout"
+            f"; {stall_phrase(io_timeout)}"
             if isinstance(exc, socket.timeout | TimeoutError)
             else ""
         )

@@ -179,19 +179,23 @@ class ReadStream(io.RawIOBase):
         size: int,
         path: str,
         on_error: Callable[[BaseException], bool],
+        io_timeout: float | None,
     ) -> None:
         super().__init__()
         self._handle = handle
         self._size = size
         self._path = path
         self._on_error = on_error
+        self._io_timeout = io_timeout
         self._pos = 0
         self._window = b""
         self._window_pos = 0
 
     def _fail(self, exc: Exception) -> NoReturn:
         dead = self._on_error(exc)
-        raise map_error(exc, path=self._path, action="read", dead=dead) from exc
+        raise map_error(
+            exc, path=self._path, action="read", io_timeout=self._io_timeout, dead=dead
+        ) from exc
 
     def readable(self) -> bool:
         return True
@@ -263,11 +267,13 @@ class MappedSink(io.RawIOBase):
         handle: PipelinedWriter,
         path: str,
         on_error: Callable[[BaseException], bool],
+        io_timeout: float | None,
     ) -> None:
         super().__init__()
         self._handle = handle
         self._path = path
         self._on_error = on_error
+        self._io_timeout = io_timeout
 
     def writable(self) -> bool:
         return True
@@ -278,7 +284,9 @@ class MappedSink(io.RawIOBase):
             self._handle.write(payload)
         except Exception as exc:
             dead = self._on_error(exc)
-            error = map_error(exc, path=self._path, action="write", dead=dead)
+            error = map_error(
+                exc, path=self._path, action="write", io_timeout=self._io_timeout, dead=dead
+            )
             raise error from exc
         return len(payload)
 
