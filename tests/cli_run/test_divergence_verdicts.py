@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from remote_store_harness import MotoProcessTarget
+from remote_store_harness import FaultRule, MotoProcessTarget
 
 from .conftest import EndpointPool, run_cli_process
 
@@ -57,6 +57,29 @@ def test_strict_turns_server_divergences_into_a_failed_run(
     assert result.code == 1
     assert result.results["status"] == "failed"
     assert "Run FAILED" in result.out
+
+
+def test_an_unexplained_failure_beside_server_divergences_still_fails_the_run(
+    copy_adds_metadata: EndpointPool, tmp_path: Path
+) -> None:
+    endpoint = copy_adds_metadata()
+    # No probe check explains a GetObject body that differs from what was written.
+    endpoint.topology.faults.add(
+        FaultRule(kind="corrupt", operation="GetObject", path=r"/f\.bin$", first=1)
+    )
+    result = run_cli_process(endpoint.args(*_CASES), tmp_path)
+    verdict = result.results["verdict"]
+    assert result.code == 1, result.out[-3000:]
+    assert result.results["status"] == verdict["status"] == "failed"
+    assert {d["divergence"] for d in verdict["divergences"]} == {"copy-adds-mtime"}
+    [reason] = verdict["reasons"]
+    assert reason.endswith("test_read.py::test_read_bytes_returns_what_was_written[s3-http]")
+    assert "Run FAILED" in result.out and "PASSED WITH SERVER DIVERGENCES" not in result.out
+    report = (tmp_path / "report.md").read_text()
+    assert "status: **failed**" in report
+    verdict_section = report[report.index("## Verdict") : report.index("## Summary")]
+    assert f"- failed: {reason}" in verdict_section
+    assert "server divergence copy-adds-mtime" in verdict_section
 
 
 def test_the_same_cases_on_stock_moto_simply_pass(
