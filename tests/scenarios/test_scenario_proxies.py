@@ -10,6 +10,7 @@ proxy carried the request; going direct fails to resolve).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,19 +34,45 @@ pytestmark = pytest.mark.usefixtures("require_s3")
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY")
 
 
+def _require_squid() -> None:
+    """Squid missing: skip locally, fail in CI (CI=true installs it)."""
+    from remote_store_harness.net._squid import squid_missing_reason
+
+    reason = squid_missing_reason(auth=True)
+    if reason is not None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"Squid must run in CI: {reason}")
+        pytest.skip(reason)
+
+
 @pytest.fixture(params=["forward", "squid"])
 def proxy_kind(request: pytest.FixtureRequest) -> str:
     """The proxy in front: the harness's own forward proxy, or Debian's Squid (a real corporate
-    proxy). Squid missing: skip locally, fail in CI (CI=true installs it)."""
+    proxy)."""
     if request.param == "squid":
-        from remote_store_harness.net._squid import squid_missing_reason
-
-        reason = squid_missing_reason(auth=True)
-        if reason is not None:
-            if os.environ.get("CI", "").lower() == "true":
-                pytest.fail(f"Squid must run in CI: {reason}")
-            pytest.skip(reason)
+        _require_squid()
     return str(request.param)
+
+
+@pytest.fixture(scope="module")
+def inherited_squid() -> Iterator[Callable[[int], Any]]:
+    """``squid_for(port)``: a Squid (one per port, for the module) that may reach ``port``.
+
+    The inherited-proxy scenarios talk to a *direct* topology, whose gateway port is not the one
+    a ``proxy="squid"`` topology's Squid allows; a corporate proxy handed down by the
+    environment would be allowed to reach the endpoint, so this one is configured for it."""
+    from remote_store_harness.net._squid import SquidProxy
+
+    started: dict[int, Any] = {}
+
+    def squid_for(port: int) -> Any:
+        if port not in started:
+            started[port] = SquidProxy(ports=[port]).start()
+        return started[port]
+
+    yield squid_for
+    for squid in started.values():
+        squid.stop()
 
 
 def _roundtrip(store: Any) -> None:
@@ -61,19 +88,35 @@ def _set_env_proxy(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
         monkeypatch.setenv(name, url)
 
 
+#: The proxy the environment hands down: the harness forward proxy (its log shows use), Squid
+#: (a real proxy; its access log shows use) or a dead port (use fails).
+ENV_PROXIES = ["logging-proxy", "squid", "dead-port"]
+
+
 def _with_inherited_proxy(
-    topology: Any, tls: bool, env_proxy: str, monkeypatch: pytest.MonkeyPatch, prefix: str
+    topology: Any,
+    tls: bool,
+    env_proxy: str,
+    monkeypatch: pytest.MonkeyPatch,
+    prefix: str,
+    inherited_squid: Callable[[int], Any],
 ) -> tuple[Any, Any, str]:
-    """A direct topology with a fresh bucket, plus a proxy the environment hands down: the
-    harness forward proxy (``logging-proxy``: its log shows use) or a ``dead-port`` (use fails).
-    Returns ``(direct topology, proxy topology, bucket)``."""
+    """A direct topology with a fresh bucket, plus the proxy ``env_proxy`` names (see
+    :data:`ENV_PROXIES`) set in the environment. Returns ``(direct topology, proxy log, bucket)``;
+    for ``dead-port`` the log is the forward proxy's (it must stay empty too)."""
     direct = topology(tls=tls)
-    proxy_topo = topology(tls=tls, proxy="forward")
-    url = proxy_topo.proxy_url if env_proxy == "logging-proxy" else dead_port_url()
+    if env_proxy == "squid":
+        _require_squid()
+        squid = inherited_squid(direct.gateway.port)
+        url, log = squid.url, squid.log
+    else:
+        proxy_topo = topology(tls=tls, proxy="forward")
+        url = proxy_topo.proxy_url if env_proxy == "logging-proxy" else dead_port_url()
+        log = proxy_topo.proxy_log
     _set_env_proxy(monkeypatch, url)
     bucket = unique_bucket(prefix)
     direct.create_bucket(bucket)
-    return direct, proxy_topo, bucket
+    return direct, log, bucket
 
 
 # ------------------------------------------------- inherited proxies disabled in config
@@ -83,7 +126,7 @@ CONFIG_PROXIES = {"none-values": {"http": None, "https": None}, "empty-dict": {}
 
 
 @pytest.mark.parametrize("config_proxies", list(CONFIG_PROXIES))
-@pytest.mark.parametrize("env_proxy", ["logging-proxy", "dead-port"])
+@pytest.mark.parametrize("env_proxy", ENV_PROXIES)
 @pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
 def test_config_proxies_none_ignores_inherited_env_proxy(
     tls: bool,
@@ -92,18 +135,19 @@ def test_config_proxies_none_ignores_inherited_env_proxy(
     topology: Any,
     monkeypatch: pytest.MonkeyPatch,
     scenario_case: Any,
+    inherited_squid: Any,
 ) -> None:
-    direct, proxy_topo, bucket = _with_inherited_proxy(
-        topology, tls, env_proxy, monkeypatch, "noproxy"
+    direct, proxy_log, bucket = _with_inherited_proxy(
+        topology, tls, env_proxy, monkeypatch, "noproxy", inherited_squid
     )
     options = backend_kwargs(direct, bucket)
     options["client_options"]["config_kwargs"]["proxies"] = dict(CONFIG_PROXIES[config_proxies])
     scenario_case.expect("works; proxy log empty", env_proxy=env_proxy)
 
-    pmark, gmark = proxy_topo.proxy_log.mark(), direct.request_log.mark()
+    pmark, gmark = proxy_log.mark(), direct.request_log.mark()
     with make_store(options) as store:
         outcome = attempt(lambda: _roundtrip(store))
-    proxied = proxy_topo.proxy_log.since(pmark)
+    proxied = proxy_log.since(pmark)
     seen = direct.request_log.since(gmark)
     scenario_case.observe(outcome.text, proxy_log=describe_proxy(proxied), gateway=len(seen))
     assert outcome.ok, f"store failed with an inherited proxy disabled, user saw: {outcome.text}"
@@ -111,7 +155,7 @@ def test_config_proxies_none_ignores_inherited_env_proxy(
     assert served(seen), "the gateway saw nothing: the requests went elsewhere"
 
 
-@pytest.mark.parametrize("env_proxy", ["logging-proxy", "dead-port"])
+@pytest.mark.parametrize("env_proxy", ENV_PROXIES)
 @pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
 def test_without_config_proxies_the_env_proxy_is_used_even_for_loopback(
     tls: bool,
@@ -119,19 +163,20 @@ def test_without_config_proxies_the_env_proxy_is_used_even_for_loopback(
     topology: Any,
     monkeypatch: pytest.MonkeyPatch,
     scenario_case: Any,
+    inherited_squid: Any,
 ) -> None:
     """The control for the test above: drop ``proxies`` and the inherited proxy takes over."""
-    direct, proxy_topo, bucket = _with_inherited_proxy(
-        topology, tls, env_proxy, monkeypatch, "envproxy"
+    direct, proxy_log, bucket = _with_inherited_proxy(
+        topology, tls, env_proxy, monkeypatch, "envproxy", inherited_squid
     )
     options = backend_kwargs(direct, bucket, keep_proxies=False)
-    expected = "works through the proxy" if env_proxy == "logging-proxy" else "BackendUnavailable"
+    expected = "BackendUnavailable" if env_proxy == "dead-port" else "works through the proxy"
     scenario_case.expect(expected, env_proxy=env_proxy)
 
-    pmark = proxy_topo.proxy_log.mark()
+    pmark = proxy_log.mark()
     with make_store(options) as store:
         outcome = attempt(lambda: store.write("p/one.txt", b"x", overwrite=True))
-    proxied = proxy_topo.proxy_log.since(pmark)
+    proxied = proxy_log.since(pmark)
     scenario_case.observe(outcome.text, proxy_log=describe_proxy(proxied))
     if env_proxy == "dead-port":
         from remote_store import BackendUnavailable
