@@ -51,4 +51,8 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     test_command = next(c for c in commands if "pytest" in c)
     ci_script = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
 
-    assert test_command in ci_script.splitlines()
+    lines = ci_script.splitlines()
+    assert test_command in lines
+    # `set -e` ignores a failure inside an && list: the script must take the list's status itself.
+    after = lines[lines.index(test_command) + 1]
+    assert after.startswith("tests_status=$?"), after
