@@ -89,3 +89,38 @@ def test_the_same_cases_on_stock_moto_simply_pass(
     assert result.code == 0, result.out[-3000:]
     assert result.results["status"] == "passed"
     assert result.results["verdict"]["divergences"] == []
+
+
+@pytest.fixture(scope="module")
+def drops_subfolder_prefixes(harness_ca: Any) -> Iterator[EndpointPool]:
+    target = MotoProcessTarget(defects=["drop_subfolder_prefixes"]).start()
+    pool = EndpointPool(target, harness_ca)
+    try:
+        yield pool
+    finally:
+        pool.close()
+        target.stop()
+
+
+def test_listing_failures_explained_by_the_subfolder_probe_pass_with_server_divergences(
+    drops_subfolder_prefixes: EndpointPool, tmp_path: Path
+) -> None:
+    argv = ["--quick", "--suite", "probe,conformance",
+            "--pytest-arg=-k", "--pytest-arg=holding_only_subfolders and s3-http"]  # fmt: skip
+    result = run_cli_process(drops_subfolder_prefixes().args(*argv), tmp_path)
+    verdict = result.results["verdict"]
+    assert result.code == 0, result.out[-3000:]
+    assert verdict["status"] == "passed with server divergences"
+    assert verdict["reasons"] == [] and verdict["predicted_failures_that_passed"] == []
+    explained = {d["nodeid"].rpartition("::")[2] for d in verdict["divergences"]}
+    assert {(d["divergence"], d["probe_check"]) for d in verdict["divergences"]} == {
+        ("subfolder-only-prefix-dropped", "delimiter_subfolders")
+    }
+    assert explained == {
+        "test_list_folders_includes_a_folder_holding_only_subfolders[s3-http]",
+        "test_list_folders_of_the_root_includes_a_folder_holding_only_subfolders[s3-http]",
+        "test_list_folders_with_depth_walks_through_a_folder_holding_only_subfolders[s3-http]",
+        "test_iter_children_includes_a_folder_holding_only_subfolders[s3-http]",
+    }
+    report = (tmp_path / "report.md").read_text()
+    assert "server divergence subfolder-only-prefix-dropped" in report

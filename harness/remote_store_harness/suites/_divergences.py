@@ -140,6 +140,26 @@ DIVERGENCES: tuple[Divergence, ...] = (
         '"when_required"; S3Backend names that option in the error it raises on a 411',
     ),
     Divergence(
+        id="subfolder-only-prefix-dropped",
+        behaviour="a delimiter listing omits folders that hold only subfolders (no "
+        "CommonPrefix tree/only-sub/ while tree/only-sub/a/f1 exists): folders are built from "
+        "the parents of objects, one level deep",
+        aws="ListObjectsV2 with a Delimiter rolls every key up to the first delimiter after the "
+        "prefix into one CommonPrefixes entry, whether or not an object sits directly in that "
+        "folder (API Reference: ListObjectsV2, CommonPrefixes)",
+        consequence="list_folders and iter_children miss folders that hold only subfolders "
+        "(list_folders with max_depth also misses the folders below them); list_files and "
+        "get_folder_info, which S3Backend answers from one flat listing, are unaffected",
+        cases=(
+            "test_list_folders_*_a_folder_holding_only_subfolders",
+            "test_iter_children_includes_a_folder_holding_only_subfolders",
+        ),
+        probe_check="delimiter_subfolders",
+        targets=frozenset(),
+        remedy="none: the probe detects it (delimiter_subfolders) and the run reports the "
+        "affected listing cases as server divergences",
+    ),
+    Divergence(
         id="copy-adds-mtime",
         behaviour="CopyObject adds an mtime user-metadata key to the destination",
         aws="CopyObject with MetadataDirective COPY copies the source's user metadata "
