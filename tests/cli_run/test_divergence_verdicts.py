@@ -124,3 +124,7 @@ def test_listing_failures_explained_by_the_subfolder_probe_pass_with_server_dive
     }
     report = (tmp_path / "report.md").read_text()
     assert "server divergence subfolder-only-prefix-dropped" in report
+    assert (
+        "delimiter_subfolders (wrong listing): list_folders and iter_children return "
+        "incomplete results" in report
+    )

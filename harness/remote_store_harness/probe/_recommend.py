@@ -1,7 +1,10 @@
 """Turn probe answers into a ``remote_store`` S3 configuration (YAML and Python) for the target.
 
 Only settings the probe has evidence for are emitted; each deviation from the defaults comes with
-a note that names the row that caused it. Credentials are never written out: the YAML refers to
+a note that names the row that caused it. Every NO (or partial) answer also gets one line saying
+what it means in ``remote_store`` terms (:data:`CONSEQUENCES`, :attr:`Recommendation.consequences`):
+which methods return incomplete results, which guarantee is lost, which option restores it.
+Credentials are never written out: the YAML refers to
 ``${AWS_ACCESS_KEY_ID}`` (load with ``resolve_env_vars=True``), the Python reads ``os.environ``.
 """
 
@@ -15,7 +18,7 @@ from typing import Any
 from ._client import ProbeTarget
 from ._model import ProbeRow
 
-__all__ = ["Recommendation", "recommend"]
+__all__ = ["CONSEQUENCES", "UNSUPPORTED_CONSEQUENCES", "Recommendation", "consequence", "recommend"]
 
 _KEY_ENV = "AWS_ACCESS_KEY_ID"
 _SECRET_ENV = "AWS_SECRET_ACCESS_KEY"
@@ -27,6 +30,8 @@ class Recommendation:
 
     options: dict[str, Any]
     notes: list[str] = field(default_factory=list)
+    #: One line per NO/partial answer: ``"<check> (<answer>): <what it means for remote_store>"``.
+    consequences: list[str] = field(default_factory=list)
 
     def yaml(self, backend_name: str = "target") -> str:
         """A ``remote_store.ext.yaml.from_yaml(..., resolve_env_vars=True)`` document."""
@@ -63,7 +68,72 @@ class Recommendation:
         )
 
     def to_json(self) -> dict[str, Any]:
-        return {"options": self.options, "notes": self.notes}
+        return {"options": self.options, "notes": self.notes, "consequences": self.consequences}
+
+
+#: What a NO answer of each probe row means for a remote_store user. Every row name a check can
+#: answer NO under has one, and every check name (a 405/501 answer turns any check into a NO under
+#: its own name); ``tests/cli_run/test_recommend.py`` pins that. ``"<check>:partial"`` overrides
+#: the line for a partial answer.
+CONSEQUENCES: dict[str, str] = {
+    "tls": "every request fails certificate verification: pass the CA that signs the server's "
+    "certificate as tls_ca_bundle (or fix the server's chain)",
+    "checksums": "the server does not return a correct SHA256 for an explicit checksum: "
+    "integrity rests on ETag and size; keep response_checksum_validation=when_required",
+    "addressing_path": "path-style requests (addressing_style=path, remote_store's default) do "
+    "not reach the bucket: use addressing_style=virtual if virtual-host works, else nothing works",
+    "addressing_virtual": "virtual-host names do not reach the bucket: keep "
+    "addressing_style=path (the default)",
+    "conditional_put": "write(..., overwrite=False) is not atomic: the server ignores "
+    "If-None-Match, so with conditional_writes=True an existing object is silently replaced; set "
+    "conditional_writes=False (HEAD then PUT: a documented race window between two writers)",
+    "conditional_multipart": "large writes (multipart: write_stream, open_atomic) with "
+    "overwrite=False are not protected by If-None-Match on CompleteMultipartUpload; set "
+    "conditional_writes=False (HEAD before the upload: a documented race window)",
+    "if_match": "If-Match is not honoured: a read that seeks reopens the object with If-Match "
+    "and could splice bytes of two versions when the object is replaced during the read",
+    "if_match:partial": "If-Match is honoured on one operation only; remote_store uses it on "
+    "GetObject (a read that seeks reopens with If-Match): if GET ignores it, a read could splice "
+    "bytes of two versions of an object replaced during the read",
+    "metadata_case": "user-metadata keys come back in an unexpected form: "
+    "get_file_info(...).metadata may not equal the metadata that was written",
+    "copy_metadata": "copy and move destinations do not carry exactly the source's user "
+    "metadata (keys added, dropped or merged by the server)",
+    "delimiter_subfolders": "list_folders and iter_children return incomplete results: folders "
+    "that hold only subfolders are missing (list_folders with max_depth also misses everything "
+    "below them); list_files and get_folder_info use one flat listing and are unaffected",
+    "multipart": "large writes (multipart: write_stream, open_atomic above the part size) store "
+    "a wrong object: do not use this server for files that need more than one part",
+    "multipart:partial": "aborted multipart uploads stay listed: interrupted large writes leave "
+    "their parts stored (and billed); set a lifecycle rule that aborts incomplete uploads",
+    "pagination": "listings beyond one page (1,000 keys) lose or repeat keys: list_files, "
+    "list_folders, iter_children, glob and get_folder_info return wrong results for large "
+    "folders",
+    "clock_and_latency": "a small PUT and HEAD failed as unsupported: write, exists and "
+    "get_file_info do not work against this server",
+    "versioning": "none: versioning is off, so delete removes an object for good (no noncurrent "
+    "versions are kept)",
+}
+
+#: What an unsupported operation (405/501/NotImplemented) means, where it says more than the
+#: check's NO line (``probe._run`` uses it as the row's answer).
+UNSUPPORTED_CONSEQUENCES: dict[str, str] = {
+    "multipart": "abort unsupported: interrupted multipart uploads will leak their parts; set a "
+    "lifecycle rule that aborts incomplete uploads",
+}
+
+
+def consequence(row: ProbeRow) -> str | None:
+    """What *row*'s answer means for remote_store, or None when it is not a NO/partial answer."""
+    if row.verdict not in ("no", "partial"):
+        return None
+    operation = row.data.get("unsupported_operation")
+    if operation is not None:
+        special = UNSUPPORTED_CONSEQUENCES.get(row.check)
+        what = special or f"{operation} is not supported, so: {CONSEQUENCES[row.check]}"
+        return f"{row.check} ({operation} unsupported): {what}"
+    line = CONSEQUENCES.get(f"{row.check}:{row.verdict}") or CONSEQUENCES[row.check]
+    return f"{row.check} ({row.answer}): {line}"
 
 
 def _scalar(value: Any) -> str:
@@ -164,4 +234,11 @@ def recommend(target: ProbeTarget, rows: Sequence[ProbeRow]) -> Recommendation:
     versioning = by_check.get("versioning")
     if versioning is not None and versioning.level == "warn":
         notes.append("bucket versioning is on: deletes keep noncurrent versions")
-    return Recommendation(options=options, notes=notes)
+    consequences = [line for line in map(consequence, rows) if line is not None]
+    if checksums is not None and not checksums.data.get("default_checksum_accepted", True):
+        consequences.append(
+            "checksums (default CRC32 refused): every write with botocore's default checksums "
+            "fails (e.g. HTTP 411 to aws-chunked uploads); set "
+            'request_checksum_calculation="when_required" (recommended above)'
+        )
+    return Recommendation(options=options, notes=notes, consequences=consequences)

@@ -44,7 +44,7 @@ from ._client import (
     resolve_ca,
 )
 from ._model import ProbeContext, ProbeRow
-from ._recommend import Recommendation, recommend
+from ._recommend import UNSUPPORTED_CONSEQUENCES, Recommendation, recommend
 from ._scratch import CleanupReport, Scratch, unique_prefix
 
 __all__ = ["ProbeReport", "ProbeRow", "ProbeTarget", "run_probe"]
@@ -128,12 +128,6 @@ def _checks(quick: bool) -> list[tuple[str, Check]]:
 _UNSUPPORTED_STATUS = frozenset({405, 501})
 _UNSUPPORTED_CODES = frozenset({"NotImplemented", "MethodNotAllowed"})
 
-#: What an unsupported operation means for a remote_store user, per check.
-_UNSUPPORTED_CONSEQUENCE = {
-    "multipart": "abort unsupported: interrupted multipart uploads will leak their parts; set a "
-    "lifecycle rule that aborts incomplete uploads",
-}
-
 
 def _unsupported_or_error(name: str, exc: Any) -> ProbeRow:
     """A 405/501/NotImplemented answer is a finding about the server, not a broken check."""
@@ -143,7 +137,7 @@ def _unsupported_or_error(name: str, exc: Any) -> ProbeRow:
     operation = getattr(exc, "operation_name", "?")
     evidence = f"{operation} -> HTTP {status} {code}: {error.get('Message', '')}".strip()
     if status in _UNSUPPORTED_STATUS or code in _UNSUPPORTED_CODES:
-        consequence = _UNSUPPORTED_CONSEQUENCE.get(name, f"{operation} is not supported")
+        consequence = UNSUPPORTED_CONSEQUENCES.get(name, f"{operation} is not supported")
         return ProbeRow(name, name.replace("_", " "), "no", "warn", consequence, evidence,
                         data={"unsupported_operation": operation, "status": status})  # fmt: skip
     return ProbeRow(name, name.replace("_", " "), "error", "fail", "check failed to run",

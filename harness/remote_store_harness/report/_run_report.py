@@ -392,6 +392,9 @@ def _md(record: RunRecord, chart_files: list[tuple[str, str]]) -> str:
             out += ["```yaml", probe.recommendation.yaml().rstrip(), "```", "", "Python:", ""]
             out += ["```python", probe.recommendation.python().rstrip(), "```"]
             out += [f"- {note}" for note in probe.recommendation.notes]
+            if probe.recommendation.consequences:
+                out += ["", "What the NO answers mean for remote_store:", ""]
+                out += [f"- {line}" for line in probe.recommendation.consequences]
         if probe.cleanup is not None:
             c = probe.cleanup
             out.append(
@@ -482,6 +485,10 @@ def _html(record: RunRecord, charts: list[tuple[str, bytes]]) -> str:
             parts.append(f"<pre>{e(probe.recommendation.yaml())}</pre>")
             parts.append(f"<pre>{e(probe.recommendation.python())}</pre>")
             parts += [f"<p>{e(note)}</p>" for note in probe.recommendation.notes]
+            if probe.recommendation.consequences:
+                parts.append("<h3>What the NO answers mean for remote_store</h3><ul>")
+                parts += [f"<li>{e(x)}</li>" for x in probe.recommendation.consequences]
+                parts.append("</ul>")
     per_scenario, matrix_cases = _matrix_tables(record.scenario_matrix)
     if per_scenario:
         parts.append("<h2>Scenario matrix</h2>")
