@@ -252,7 +252,7 @@ class Topology:
     def proxy_url(self) -> str | None:
         """Proxy URL including credentials when the proxy wants them (None without a proxy).
 
-        For a direct topology: the external target's own proxy (``ExternalTarget.proxy_url``).
+        For a direct topology: the external target's own proxy (its ``endpoint.proxy_url``).
         """
         return self.endpoint.proxy_url
 

@@ -338,9 +338,9 @@ def _run(args: argparse.Namespace) -> int:
     )
     if external is not None:
         record.target = {
-            "endpoint_url": external.endpoint_url, "bucket": external.bucket,
-            "ca": external.ca_path, "proxy": external.proxy_url is not None,
-            "addressing": external.addressing, "region": external.region,
+            "endpoint_url": external.endpoint.url, "bucket": external.bucket,
+            "ca": external.endpoint.ca_path, "proxy": external.endpoint.proxy_url is not None,
+            "addressing": external.endpoint.addressing, "region": external.endpoint.region,
         }  # fmt: skip
     progress.note(f"remote-store-harness run: {record.mode} target; suites {','.join(suites)}")
     aborted = ""

@@ -38,11 +38,12 @@ __all__ = [
 
 def _open_tunnel(target: ProbeTarget, timeout: float) -> socket.socket:
     """A TCP connection to the endpoint, through ``--proxy`` with CONNECT when one was given."""
-    if target.proxy_url is None:
-        return socket.create_connection((target.host, target.port), timeout=timeout)
-    proxy = urlsplit(target.proxy_url)
+    endpoint = target.endpoint
+    if endpoint.proxy_url is None:
+        return socket.create_connection((endpoint.host, endpoint.port), timeout=timeout)
+    proxy = urlsplit(endpoint.proxy_url)
     sock = socket.create_connection((proxy.hostname or "", proxy.port or 80), timeout=timeout)
-    authority = f"{target.host}:{target.port}"
+    authority = f"{endpoint.host}:{endpoint.port}"
     lines = [f"CONNECT {authority} HTTP/1.1", f"Host: {authority}"]
     if proxy.username is not None:
         token = f"{unquote(proxy.username)}:{unquote(proxy.password or '')}".encode()
@@ -67,7 +68,7 @@ def _handshake(target: ProbeTarget, cafile: str | None) -> tuple[bool, str, dict
     try:
         with (
             _open_tunnel(target, timeout=5.0) as raw,
-            context.wrap_socket(raw, server_hostname=target.host) as tls,
+            context.wrap_socket(raw, server_hostname=target.endpoint.host) as tls,
         ):
             cert = tls.getpeercert() or {}
             version = tls.version() or "?"
@@ -101,10 +102,10 @@ def check_tls(ctx: ProbeContext) -> ProbeRow:
     """Does the chain verify with the CA the user gave (or boto3's default source)?"""
     target = ctx.target
     question = "TLS chain valid with the given CA"
-    if not target.is_tls:
+    if not target.endpoint.is_tls:
         return ProbeRow(
             "tls", question, "n/a", "info", "plain HTTP endpoint: no TLS",
-            f"endpoint {target.endpoint_url} uses http://; traffic is not encrypted",
+            f"endpoint {target.endpoint.url} uses http://; traffic is not encrypted",
         )  # fmt: skip
     source = resolve_ca(target)
     ok, message, facts = _handshake(target, source.path)
@@ -112,19 +113,20 @@ def check_tls(ctx: ProbeContext) -> ProbeRow:
         _handshake(target, _certifi_path()) if source.origin == "--ca" else (ok, message, facts)
     )
     facts.update(ca_origin=source.origin, ca_path=source.path, default_trust_verifies=default_ok)
-    via = f" via {proxy_origin(target)}" if target.proxy_url else ""
+    via = f" via {proxy_origin(target)}" if target.endpoint.proxy_url else ""
+    peer = f"{target.endpoint.host}:{target.endpoint.port}"
     if not ok:
         return ProbeRow(
             "tls", question, "no", "fail",
             f"does not verify with CA from {source.origin}",
-            f"handshake with {target.host}:{target.port}{via} using {source.path}: {message}",
+            f"handshake with {peer}{via} using {source.path}: {message}",
             data=facts,
         )  # fmt: skip
     needs_bundle = source.origin != "certifi (boto3 default)" and not default_ok
     answer = f"yes, with CA from {source.origin}" + (
         " (required: the certifi bundle alone does not verify it)" if needs_bundle else ""
     )
-    evidence = f"handshake with {target.host}:{target.port}{via} using {source.path}: {message}"
+    evidence = f"handshake with {peer}{via} using {source.path}: {message}"
     if source.origin == "--ca":
         evidence += f"; certifi bundle alone: {'verifies' if default_ok else default_message}"
     facts["tls_ca_bundle_required"] = needs_bundle

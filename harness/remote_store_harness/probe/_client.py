@@ -68,51 +68,6 @@ class ProbeTarget:
     label: str = "target"
     use_env_proxy: bool = True
 
-    # Read-only views of the endpoint, for the checks and the report.
-    @property
-    def endpoint_url(self) -> str:
-        return self.endpoint.url
-
-    @property
-    def access_key(self) -> str:
-        return self.endpoint.credentials.access_key
-
-    @property
-    def secret_key(self) -> str:
-        return self.endpoint.credentials.secret_key
-
-    @property
-    def session_token(self) -> str | None:
-        return self.endpoint.credentials.session_token
-
-    @property
-    def region(self) -> str:
-        return self.endpoint.region
-
-    @property
-    def ca_path(self) -> str | None:
-        return self.endpoint.ca_path
-
-    @property
-    def proxy_url(self) -> str | None:
-        return self.endpoint.proxy_url
-
-    @property
-    def addressing(self) -> Addressing:
-        return self.endpoint.addressing
-
-    @property
-    def is_tls(self) -> bool:
-        return self.endpoint.is_tls
-
-    @property
-    def host(self) -> str:
-        return self.endpoint.host
-
-    @property
-    def port(self) -> int:
-        return self.endpoint.port
-
     def with_addressing(self, addressing: Addressing) -> ProbeTarget:
         return replace(self, endpoint=self.endpoint.with_addressing(addressing))
 
@@ -123,8 +78,8 @@ def resolve_ca(target: ProbeTarget, environ: dict[str, str] | None = None) -> Ca
     An explicit ``--ca`` wins; otherwise boto3's own environment order; otherwise certifi.
     """
     env = os.environ if environ is None else environ
-    if target.ca_path is not None:
-        return CaSource(target.ca_path, "--ca")
+    if target.endpoint.ca_path is not None:
+        return CaSource(target.endpoint.ca_path, "--ca")
     for name in _BOTO_CA_VARIABLES:
         value = env.get(name)
         if value:
@@ -139,12 +94,12 @@ def resolve_ca(target: ProbeTarget, environ: dict[str, str] | None = None) -> Ca
 
 def proxy_origin(target: ProbeTarget, environ: dict[str, str] | None = None) -> str:
     """Which proxy boto3 will use for *target*, in words (for evidence lines)."""
-    if target.proxy_url is not None:
-        return f"--proxy {redact_url(target.proxy_url)}"
+    if target.endpoint.proxy_url is not None:
+        return f"--proxy {redact_url(target.endpoint.proxy_url)}"
     if not target.use_env_proxy:
         return "none"
     env = os.environ if environ is None else environ
-    scheme = "https" if target.is_tls else "http"
+    scheme = "https" if target.endpoint.is_tls else "http"
     for name in (f"{scheme.upper()}_PROXY", f"{scheme}_proxy"):
         if env.get(name):
             return f"{name}={redact_url(env[name])} (environment)"
@@ -153,24 +108,25 @@ def proxy_origin(target: ProbeTarget, environ: dict[str, str] | None = None) -> 
 
 def validate_target(target: ProbeTarget) -> None:
     """Reject malformed arguments before any network traffic (one-line :class:`UsageError`)."""
-    parts = urlsplit(target.endpoint_url)
+    parts = urlsplit(target.endpoint.url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(
             "--endpoint must be an http:// or https:// URL with a host, "
-            f"got {target.endpoint_url!r}"
+            f"got {target.endpoint.url!r}"
         )
     if not 3 <= len(target.bucket) <= 63:
         raise UsageError(f"--bucket must be 3 to 63 characters long, got {target.bucket!r}")
-    if target.proxy_url is not None:
-        proxy = urlsplit(target.proxy_url)
+    if target.endpoint.proxy_url is not None:
+        proxy = urlsplit(target.endpoint.proxy_url)
         if proxy.scheme not in ("http", "https") or not proxy.hostname:
             raise UsageError(
-                f"--proxy must be an http:// URL, got {redact_url(target.proxy_url)!r}"
+                f"--proxy must be an http:// URL, got {redact_url(target.endpoint.proxy_url)!r}"
             )
-    if target.addressing not in ("path", "virtual"):
-        raise UsageError(f"--addressing must be 'path' or 'virtual', got {target.addressing!r}")
-    if target.ca_path is not None:
-        check_ca_file(target.ca_path)
+    addressing = target.endpoint.addressing
+    if addressing not in ("path", "virtual"):
+        raise UsageError(f"--addressing must be 'path' or 'virtual', got {addressing!r}")
+    if target.endpoint.ca_path is not None:
+        check_ca_file(target.endpoint.ca_path)
 
 
 def check_ca_file(path: str) -> None:
@@ -242,7 +198,7 @@ def classify_connection_error(exc: BaseException, target: ProbeTarget) -> RunErr
     """Map a botocore transport error to a one-line RunError; None if it is not one."""
     from botocore import exceptions as bx
 
-    where = target.endpoint_url
+    where = target.endpoint.url
     if isinstance(exc, bx.SSLError):
         ca = resolve_ca(target)
         return TlsVerificationFailed(
@@ -297,17 +253,17 @@ def preflight(target: ProbeTarget) -> None:
         code, status = error_code(exc)
         if status == 404 or code in ("404", "NoSuchBucket", "NotFound"):
             raise BucketMissing(
-                f"bucket {target.bucket!r} does not exist at {target.endpoint_url}"
+                f"bucket {target.bucket!r} does not exist at {target.endpoint.url}"
             ) from None
         if status in (401, 403):
             _explain_forbidden(client, target)
         raise RunError(
-            f"HeadBucket {target.bucket!r} at {target.endpoint_url} failed: HTTP {status} {code}"
+            f"HeadBucket {target.bucket!r} at {target.endpoint.url} failed: HTTP {status} {code}"
         ) from None
     except bx.BotoCoreError as exc:
         mapped = classify_connection_error(exc, target)
         if mapped is None:
-            raise RunError(f"first request to {target.endpoint_url} failed: {exc}") from None
+            raise RunError(f"first request to {target.endpoint.url} failed: {exc}") from None
         raise mapped from None
     finally:
         client.close()
@@ -322,14 +278,14 @@ def _explain_forbidden(client: Any, target: ProbeTarget) -> None:
         code, status = error_code(exc)
         if code in ("InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken", "ExpiredToken"):
             raise CredentialsRejected(
-                f"credentials rejected by {target.endpoint_url}: {code} (check --key/--secret)"
+                f"credentials rejected by {target.endpoint.url}: {code} (check --key/--secret)"
             ) from None
         raise CredentialsRejected(
-            f"access to bucket {target.bucket!r} denied at {target.endpoint_url}: "
+            f"access to bucket {target.bucket!r} denied at {target.endpoint.url}: "
             f"HTTP {status} {code or 'Forbidden'}"
         ) from None
     except bx.BotoCoreError:
         pass
     raise CredentialsRejected(
-        f"HeadBucket on {target.bucket!r} was refused (403) at {target.endpoint_url}"
+        f"HeadBucket on {target.bucket!r} was refused (403) at {target.endpoint.url}"
     )

@@ -179,16 +179,16 @@ def recommend(target: ProbeTarget, rows: Sequence[ProbeRow]) -> Recommendation:
     notes: list[str] = []
     options: dict[str, Any] = {
         "bucket": target.bucket,
-        "endpoint_url": target.endpoint_url,
-        "region_name": target.region,
+        "endpoint_url": target.endpoint.url,
+        "region_name": target.endpoint.region,
     }
     tls = by_check.get("tls")
-    if target.is_tls and tls is not None and tls.verdict == "yes":
+    if target.endpoint.is_tls and tls is not None and tls.verdict == "yes":
         origin = tls.data.get("ca_origin")
         if origin != "certifi (boto3 default)" and tls.data.get("ca_path"):
             options["tls_ca_bundle"] = tls.data["ca_path"]
             notes.append(f"tls_ca_bundle: the chain verifies with the CA from {origin}")
-    elif target.is_tls and tls is not None:
+    elif target.endpoint.is_tls and tls is not None:
         notes.append("TLS does not verify: fix the CA bundle before using this target")
 
     conditional = by_check.get("conditional_put")
@@ -214,12 +214,15 @@ def recommend(target: ProbeTarget, rows: Sequence[ProbeRow]) -> Recommendation:
             style = "virtual"
             notes.append("addressing_style=virtual: path-style requests failed")
     elif (
-        target.addressing == "virtual" and virtual_row is not None and virtual_row.verdict == "yes"
+        target.endpoint.addressing == "virtual"
+        and virtual_row is not None
+        and virtual_row.verdict == "yes"
     ):
         style = "virtual"
     config_kwargs["s3"] = {"addressing_style": style}
-    if target.proxy_url is not None:
-        config_kwargs["proxies"] = {"http": target.proxy_url, "https": target.proxy_url}
+    proxy_url = target.endpoint.proxy_url
+    if proxy_url is not None:
+        config_kwargs["proxies"] = {"http": proxy_url, "https": proxy_url}
         notes.append("proxies: the target was reached through --proxy")
     checksums = by_check.get("checksums")
     if checksums is not None and not checksums.data.get("default_checksum_accepted", True):

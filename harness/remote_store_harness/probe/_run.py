@@ -69,13 +69,13 @@ class ProbeReport:
         return [r for r in self.rows if r.level == "fail" or r.verdict == "error"]
 
     def describe_target(self) -> dict[str, Any]:
-        ca = resolve_ca(self.target) if self.target.is_tls else None
+        ca = resolve_ca(self.target) if self.target.endpoint.is_tls else None
         return {
             "label": self.target.label,
-            "endpoint_url": self.target.endpoint_url,
+            "endpoint_url": self.target.endpoint.url,
             "bucket": self.target.bucket,
-            "region": self.target.region,
-            "addressing": self.target.addressing,
+            "region": self.target.endpoint.region,
+            "addressing": self.target.endpoint.addressing,
             "ca": f"{ca.origin}: {ca.path}" if ca is not None else None,
             "proxy": proxy_origin(self.target),
         }
@@ -238,4 +238,4 @@ def _with_seconds(row: ProbeRow, seconds: float) -> ProbeRow:
 def _lost(target: ProbeTarget, exc: BaseException) -> Exception:
     from ._errors import EndpointUnreachable
 
-    return EndpointUnreachable(f"lost connection to {target.endpoint_url} during the probe: {exc}")
+    return EndpointUnreachable(f"lost connection to {target.endpoint.url} during the probe: {exc}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ..endpoint import ADDRESSING_STYLES, Addressing, Credentials, Endpoint
+from ..endpoint import ADDRESSING_STYLES, Credentials, Endpoint
 from ._base import PopulateItem, TargetError
 
 __all__ = ["ExternalTarget"]
@@ -67,18 +67,6 @@ class ExternalTarget:
     @property
     def credentials(self) -> Credentials:
         return self.endpoint.credentials
-
-    @property
-    def ca_path(self) -> str | None:
-        return self.endpoint.ca_path
-
-    @property
-    def proxy_url(self) -> str | None:
-        return self.endpoint.proxy_url
-
-    @property
-    def addressing(self) -> Addressing:
-        return self.endpoint.addressing
 
     def _s3(self) -> Any:
         if self._client is None:

@@ -24,6 +24,8 @@ from remote_store import RetryPolicy, Store
 
 BACKEND_IDS = ("sftp", "sftp-rooted")
 MARKS = (pytest.mark.sftp,)
+#: ``sftp-rooted`` is the same sshd below a store root: bulk cases run on ``sftp`` only.
+TRAITS = {"sftp-rooted": frozenset({"variant"})}
 NOTE = "SFTPBackend (paramiko) against OpenSSH sshd on loopback, key auth, pinned host key"
 
 _SSHD_FILE = Path(__file__).resolve().parents[2] / "sftp" / "_sshd.py"

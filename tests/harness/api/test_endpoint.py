@@ -51,11 +51,7 @@ def test_external_target_probe_target_and_endpoint_are_one_value() -> None:
     external = ExternalTarget.from_endpoint(ENDPOINT, bucket="bkt")
     probe = ProbeTarget(ENDPOINT, "bkt")
     assert external.endpoint is ENDPOINT and probe.endpoint is ENDPOINT
-    assert (external.ca_path, external.proxy_url, external.addressing) == (
-        probe.ca_path,
-        probe.proxy_url,
-        probe.addressing,
-    )
+    assert (external.endpoint_url, external.credentials) == (ENDPOINT.url, ENDPOINT.credentials)
 
 
 @pytest.fixture

@@ -94,3 +94,21 @@ def test_an_id_registered_twice_is_a_usage_error(tmp_path: Path) -> None:
     result = _pytest(tmp_path, "--co", "--conformance-backend", str(plugin))
     assert result.returncode != 0
     assert "id 'memory' registered twice" in result.stdout + result.stderr
+
+
+def test_bulk_cases_run_on_the_base_id_and_skip_on_a_variant_with_the_reason(
+    tmp_path: Path,
+) -> None:
+    plugin = tmp_path / "pair.py"
+    plugin.write_text(
+        _PLUGIN.replace('("thirdparty-mem",)', '("thirdparty-mem", "thirdparty-mem-tls")')
+        + '\nTRAITS = {"thirdparty-mem-tls": frozenset({"variant"})}\n'
+    )
+    selection = ["-m", "bulk", "-k", "thirdparty", "--conformance-backend", str(plugin)]
+    result = _pytest(tmp_path, "-vv", "-rs", *selection)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "3 passed, 3 skipped" in result.stdout
+    lines = result.stdout.splitlines()
+    assert sum("[thirdparty-mem] PASSED" in line for line in lines) == 3
+    assert sum("[thirdparty-mem-tls] SKIPPED" in line for line in lines) == 3
+    assert result.stdout.count("variant id") == 3  # the -rs reason of each skip

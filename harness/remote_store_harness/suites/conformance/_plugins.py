@@ -48,7 +48,7 @@ INI_OPTION = "conformance_backends"
 BUILTIN_PLUGINS = tuple(f"{__package__}.backends.{name}" for name in ("memory", "local", "s3"))
 
 #: Traits a plug-in may declare (what each changes: README.md in this folder).
-KNOWN_TRAITS = frozenset({"flat_namespace", "terminal_close"})
+KNOWN_TRAITS = frozenset({"flat_namespace", "terminal_close", "variant"})
 
 MakeStore = Callable[[pytest.FixtureRequest, str], Generator[Store, None, None]]
 

@@ -25,6 +25,7 @@ _MARKERS = (
     "s3: needs the S3 extra and a harness target",
     "sftp: needs paramiko and an OpenSSH sshd",
     "slow: takes more than a few seconds",
+    "bulk: writes about a thousand objects (listing pages); skipped on 'variant' ids",
 )
 
 
@@ -76,6 +77,11 @@ def store(
 ) -> Iterator[Store]:
     if request.node.get_closest_marker("requires_hierarchy") and "flat_namespace" in traits:
         pytest.skip("flat namespace (R-WRITE-FLAT): folders exist only while they hold files")
+    if request.node.get_closest_marker("bulk") and "variant" in traits:
+        pytest.skip(
+            "variant id (another id's backend and server, reached differently): "
+            "bulk cases run on the base id"
+        )
     generator = plugins(request.config)[backend_id].make_store(request, backend_id)
     made = next(generator)
     for marker in request.node.iter_markers("requires_capability"):

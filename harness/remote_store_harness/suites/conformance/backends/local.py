@@ -15,6 +15,8 @@ from remote_store.backends import LocalBackend
 
 BACKEND_IDS = ("local", "local-rooted")
 NOTE = "LocalBackend over tmp_path"
+#: ``local-rooted`` is ``local`` below a store root: bulk cases run on ``local`` only.
+TRAITS = {"local-rooted": frozenset({"variant"})}
 
 
 def make_store(request: pytest.FixtureRequest, backend_id: str) -> Iterator[Store]:

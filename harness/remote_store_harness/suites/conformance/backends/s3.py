@@ -40,7 +40,14 @@ BACKEND_IDS = (
     "s3-rclone-tls",
 )
 MARKS = (pytest.mark.s3,)
-TRAITS = frozenset({"flat_namespace", "terminal_close"})
+_S3_TRAITS = frozenset({"flat_namespace", "terminal_close"})
+#: One id per server runs the bulk cases; the others reach the same server over TLS, a proxy or
+#: virtual-host names (trait ``variant``).
+_VARIANTS = ("s3-tls-proxy-path", "s3-tls-virtual", "s3-minio-tls-proxy-path", "s3-rclone-tls")
+TRAITS = {
+    backend_id: _S3_TRAITS | ({"variant"} if backend_id in _VARIANTS else set())
+    for backend_id in BACKEND_IDS
+}
 NOTE = "moto subprocess behind the harness gateway (request log, TLS, forward proxy)"
 
 _SPECS: dict[str, dict[str, Any]] = {
