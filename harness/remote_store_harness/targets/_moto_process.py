@@ -6,15 +6,15 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
-from typing import IO, Self
+from typing import Self
 
 from ._base import TargetStartError
+from ._child import ChildProcess
 from ._moto_common import MotoTarget, PrivateClient
 from ._ready import wait_until_ready
 
@@ -52,14 +52,13 @@ class MotoProcessTarget(MotoTarget):
         self.defects = tuple(defects)
         self._host = host
         self._startup_timeout = startup_timeout
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._stderr: IO[bytes] | None = None
+        self._child = ChildProcess("moto-harness-")
         self._port: int | None = None
         self._client: PrivateClient | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self) -> Self:
-        if self._proc is not None:
+        if self._child.proc is not None:
             return self
         import importlib.util
 
@@ -76,19 +75,12 @@ class MotoProcessTarget(MotoTarget):
             cmd.append("--indexed-listing")
         for defect in self.defects:
             cmd += ["--defect", defect]
-        self._stderr = tempfile.TemporaryFile(prefix="moto-harness-")  # noqa: SIM115 (closed in stop)
         env = dict(os.environ)
         env.setdefault("PYTHONUNBUFFERED", "1")
         # The harness package must be importable in the child even when not installed.
         package_root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
-        self._proc = subprocess.Popen(
-            cmd,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-            env=env,
-        )
+        self._child.spawn(cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         deadline = time.monotonic() + self._startup_timeout
         try:
             line = self._read_port_line(deadline)
@@ -97,7 +89,7 @@ class MotoProcessTarget(MotoTarget):
             self._client = PrivateClient(self._host, self._port)
             wait_until_ready(partial(self._client.call, "ping"), deadline, "moto subprocess")
         except Exception as exc:
-            detail = self._stderr_tail()
+            detail = self._child.output_tail()
             self.stop()
             if isinstance(exc, TargetStartError):
                 raise TargetStartError(f"{exc}; child stderr: {detail}") from exc
@@ -107,8 +99,9 @@ class MotoProcessTarget(MotoTarget):
         return self
 
     def _read_port_line(self, deadline: float) -> bytes:
-        assert self._proc is not None and self._proc.stdout is not None
-        stdout = self._proc.stdout
+        proc = self._child.proc
+        assert proc is not None and proc.stdout is not None
+        stdout = proc.stdout
         result: list[bytes] = []
         reader = threading.Thread(target=lambda: result.append(stdout.readline()), daemon=True)
         reader.start()
@@ -117,38 +110,16 @@ class MotoProcessTarget(MotoTarget):
             raise TargetStartError("moto subprocess did not report its port")
         return result[0]
 
-    def _stderr_tail(self) -> str:
-        if self._stderr is None:
-            return ""
-        try:
-            self._stderr.seek(0)
-            return self._stderr.read()[-2000:].decode("utf-8", "replace")
-        except (OSError, ValueError):
-            return ""
-
     def stop(self) -> None:
-        proc, self._proc = self._proc, None
-        if proc is not None:
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(timeout=5)
-            for stream in (proc.stdin, proc.stdout):
-                if stream is not None:
-                    stream.close()
-        if self._stderr is not None:
-            self._stderr.close()
-            self._stderr = None
+        self._child.stop()
         self._client = None
 
     # -- facts -----------------------------------------------------------------------------------
     @property
     def pid(self) -> int | None:
         """Process id of the running child (None when stopped)."""
-        return self._proc.pid if self._proc is not None else None
+        proc = self._child.proc
+        return proc.pid if proc is not None else None
 
     @property
     def port(self) -> int:

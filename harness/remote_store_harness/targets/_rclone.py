@@ -20,16 +20,16 @@ import os
 import secrets
 import shutil
 import socket
-import subprocess
 import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Self
+from typing import Any, Self
 
 from ..endpoint import Endpoint
 from ._base import Credentials, LoopbackTarget, PopulateItem, TargetError, TargetStartError
+from ._child import ChildProcess
 from ._ready import wait_until_ready
 
 __all__ = ["RcloneTarget", "ServerTLS", "rclone_binary"]
@@ -79,8 +79,7 @@ class RcloneTarget(LoopbackTarget):
             f"rclone{secrets.token_hex(6)}", secrets.token_urlsafe(24), region
         )
         self._workdir: tempfile.TemporaryDirectory[str] | None = None
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._log: IO[bytes] | None = None
+        self._child = ChildProcess("rclone-harness-log-")
         self._port: int | None = None
         self._ca_path: str | None = None
         self._client: Any = None
@@ -93,7 +92,7 @@ class RcloneTarget(LoopbackTarget):
 
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self) -> Self:
-        if self._proc is not None:
+        if self._child.proc is not None:
             return self
         from ..errors import TargetUnavailable
 
@@ -132,25 +131,23 @@ class RcloneTarget(LoopbackTarget):
             self._ca_path = str(ca)
             cmd += ["--cert", str(cert), "--key", str(key)]
         cmd.append(str(root / "data"))
-        self._log = tempfile.TemporaryFile(prefix="rclone-harness-log-")  # noqa: SIM115 (closed in stop)
         env = {k: v for k, v in os.environ.items() if not k.startswith("RCLONE_")}
         started = time.monotonic()
-        self._proc = subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log, env=env
-        )
+        self._child.spawn(cmd, env=env)
         try:
             wait_until_ready(self._ping, started + self._timeout, "rclone serve s3", interval=0.02)
         except TargetStartError as exc:
-            detail = self._log_tail()
+            detail = self._child.output_tail()
             self.stop()
             raise TargetStartError(f"{exc}; rclone said: {detail}") from exc
         self.startup_seconds = time.monotonic() - started
         return self
 
     def _ping(self) -> None:
-        assert self._proc is not None
-        if self._proc.poll() is not None:
-            raise TargetStartError(f"rclone exited with status {self._proc.returncode}")
+        proc = self._child.proc
+        assert proc is not None
+        if proc.poll() is not None:
+            raise TargetStartError(f"rclone exited with status {proc.returncode}")
         from botocore.exceptions import BotoCoreError
 
         try:
@@ -158,27 +155,8 @@ class RcloneTarget(LoopbackTarget):
         except BotoCoreError as exc:  # not listening yet: EndpointConnectionError
             raise TargetError(str(exc)) from exc
 
-    def _log_tail(self) -> str:
-        if self._log is None:
-            return ""
-        try:
-            self._log.seek(0)
-            return self._log.read()[-2000:].decode("utf-8", "replace")
-        except (OSError, ValueError):
-            return ""
-
     def stop(self) -> None:
-        proc, self._proc = self._proc, None
-        if proc is not None and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
-        if self._log is not None:
-            self._log.close()
-            self._log = None
+        self._child.stop()
         if self._workdir is not None:
             self._workdir.cleanup()
             self._workdir = None

@@ -94,7 +94,7 @@ def test_child_exits_when_its_parent_pipe_closes() -> None:
     """A crashed test run (parent gone, stdin EOF) must not leave a moto server behind."""
     target = MotoProcessTarget().start()
     try:
-        proc = target._proc
+        proc = target._child.proc
         assert proc is not None and proc.stdin is not None
         port = target.port
         proc.stdin.close()

@@ -12,7 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 from remote_store_harness.endpoint import Credentials, Endpoint, boto3_client
 from remote_store_harness.net import HarnessCA
-from remote_store_harness.targets import RcloneTarget
+from remote_store_harness.targets import RcloneTarget, TargetStartError
 from remote_store_harness.targets._rclone import rclone_binary
 from remote_store_harness.topology import Topology, TopologySpec, start_topology
 
@@ -131,3 +131,15 @@ def test_rclone_tls_takes_writes_with_checksums_only_when_required(rclone_tls: T
     store.write("a.txt", b"hello")
 
     assert store.read_bytes("a.txt") == b"hello"
+
+
+def test_a_server_that_exits_at_start_up_fails_with_what_it_said(tmp_path: Any) -> None:
+    fake = tmp_path / "rclone"
+    fake.write_text("#!/bin/sh\necho 'fatal: the reason is here' >&2\nexit 3\n")
+    fake.chmod(0o755)
+
+    with pytest.raises(TargetStartError) as caught:
+        RcloneTarget(binary=str(fake), startup_timeout=1).start()
+
+    message = str(caught.value)
+    assert "exited with status 3" in message and "fatal: the reason is here" in message
