@@ -140,6 +140,20 @@ def test_recursive_listing_yields_first_page_before_fetching_the_next(
     assert ops(log) == {"ListObjectsV2": 3}
 
 
+def test_a_listing_page_whose_200_body_is_not_xml_is_sent_again(
+    backend_factory: Any, topology: Any, s3_bucket: str, log: Any
+) -> None:
+    """botocore's 200-with-an-error check still holds with the single-parse listing parser."""
+    topology.target.populate(s3_bucket, [(f"c/{i}", 1) for i in range(3)])
+    topology.faults.add(
+        FaultRule(kind="corrupt", operation="ListObjectsV2", nth=[1], after_bytes=1)
+    )
+    backend = backend_factory(retry=RetryPolicy(max_attempts=2))
+    assert sorted(f.name for f in backend.list_files("c", recursive=True)) == ["0", "1", "2"]
+    assert ops(log) == {"ListObjectsV2": 2}
+    assert log.records()[0].fault.startswith("corrupt")
+
+
 @pytest.mark.parametrize("children", [5, 1000, 1001, 2100])
 def test_shallow_listing_costs_one_delimiter_request_per_thousand_children(
     backend: S3Backend, topology: Any, s3_bucket: str, log: Any, children: int

@@ -65,7 +65,6 @@ from ._listing import (
 )
 from ._options import as_secret, build_settings
 from ._read import open_reader, read_body
-from ._timestamps import install_fast_timestamps
 from ._transport import Request, S3Transport
 from ._upload import PARTS_IN_FLIGHT, SINGLE_PUT_LIMIT, MultipartSink, put_object
 from ._validate import fs_parameters
@@ -112,9 +111,7 @@ def _session_for(fs_kwargs: dict[str, Any]) -> Any:
         if _shared_session is None:
             from aiobotocore.session import AioSession
 
-            session = AioSession()
-            install_fast_timestamps(session)
-            _shared_session = session
+            _shared_session = AioSession()
         return _shared_session
 
 

@@ -5,7 +5,7 @@ client CPU of a large listing, measured). S3 answers ``ListObjectsV2`` with ISO
 8601 times (``2026-12-01T10:00:00.000Z``), which ``datetime.fromisoformat``
 parses in a fraction of that; anything else (HTTP dates in headers such as
 ``Last-Modified``) still goes to botocore's own parser, so every value parses to
-the same instant as before.
+the same instant as before. :mod:`._parser` gives it to each client's response parser.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-__all__ = ["install_fast_timestamps", "parse_timestamp"]
+__all__ = ["parse_timestamp"]
 
 
 def parse_timestamp(value: Any) -> datetime:
@@ -30,10 +30,3 @@ def parse_timestamp(value: Any) -> datetime:
 
     result: datetime = botocore_parse(value)
     return result
-
-
-def install_fast_timestamps(session: Any) -> None:
-    """Make the response parsers of clients built from ``session`` use ``parse_timestamp``."""
-    session.get_component("response_parser_factory").set_parser_defaults(
-        timestamp_parser=parse_timestamp
-    )

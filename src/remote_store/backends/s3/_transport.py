@@ -41,6 +41,7 @@ from typing import Any, TypeVar
 from ..._errors import RemoteStoreError
 from ._errors import map_error
 from ._options import CaBundle
+from ._parser import install_parser
 
 __all__ = ["Request", "S3Transport"]
 
@@ -111,6 +112,7 @@ class S3Transport:
         await self.fs.set_session()
         client = self.fs._s3
         harden_client(client)
+        install_parser(client)
         return client
 
     async def acall(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
