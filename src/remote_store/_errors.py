@@ -15,6 +15,7 @@ so ``except`` clauses do not depend on their order::
     ├── CapabilityNotSupported   the backend lacks the capability (``.capability``)
     ├── DirectoryNotEmpty        non-recursive delete_folder on a non-empty folder
     ├── BackendUnavailable       transport failure, unreachable service, closed backend
+    ├── ChecksumMismatch         bytes read differ from the checksum the service stored
     └── ResourceLocked           locked by another session (exported for compatibility)
 
 ``path`` is the store-relative path when the error passes through a ``Store``;
@@ -31,6 +32,7 @@ __all__ = [
     "AlreadyExists",
     "BackendUnavailable",
     "CapabilityNotSupported",
+    "ChecksumMismatch",
     "DirectoryNotEmpty",
     "InvalidPath",
     "NotFound",
@@ -168,6 +170,15 @@ class DirectoryNotEmpty(RemoteStoreError):
 
 class BackendUnavailable(RemoteStoreError):
     """The service could not be reached, the transport failed, or the backend is closed."""
+
+
+class ChecksumMismatch(RemoteStoreError):
+    """The bytes of a read do not match the checksum the service stored with the object.
+
+    Raised at the end of the stream, after the last bytes were handed over: everything the
+    caller received from that read must be discarded. A truncated body is not this error
+    (``BackendUnavailable``): a mismatch means bytes arrived, but not the stored ones.
+    """
 
 
 class ResourceLocked(RemoteStoreError):

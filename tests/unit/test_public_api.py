@@ -17,6 +17,7 @@ EXPECTED = [
     "Capability",
     "CapabilityNotSupported",
     "CapabilitySet",
+    "ChecksumMismatch",
     "ContentDigest",
     "DirectoryNotEmpty",
     "FileInfo",

@@ -52,6 +52,7 @@ LOGGED_HEADERS: frozenset[str] = frozenset(
         "x-amz-storage-class",
         "x-amz-server-side-encryption",
         "x-amz-checksum-crc32",
+        "x-amz-checksum-mode",
         "x-amz-checksum-crc32c",
         "x-amz-checksum-sha256",
         "x-amz-trailer",

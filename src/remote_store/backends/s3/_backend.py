@@ -53,6 +53,7 @@ from ..._secret import Secret
 from ..._streams import check_content, guard_content
 from ._errors import BACKEND, is_bucket_missing
 from ._glob import S3GlobPlan, plan_glob
+from ._integrity import BodyCheck
 from ._listing import (
     as_utc,
     folder_prefix,
@@ -391,7 +392,14 @@ class S3Backend(Backend):
     # -- reads --------------------------------------------------------------------------
     def _get(self, key: str) -> dict[str, Any]:
         try:
-            return self._call("get_object", path=key, action="read", Bucket=self._bucket, Key=key)
+            return self._call(
+                "get_object",
+                path=key,
+                action="read",
+                Bucket=self._bucket,
+                Key=key,
+                ChecksumMode="ENABLED",
+            )
         except RemoteStoreError as exc:
             raise self._as_missing_file(key, exc) from exc.__cause__
 
@@ -414,10 +422,14 @@ class S3Backend(Backend):
         transport = self._transport
 
         async def _get_all() -> bytes:
-            response = await transport.acall("get_object", {"Bucket": self._bucket, "Key": key})
+            response = await transport.acall(
+                "get_object", {"Bucket": self._bucket, "Key": key, "ChecksumMode": "ENABLED"}
+            )
             body = response["Body"]
             try:
-                return await read_body(body, response.get("ContentLength"))
+                return await read_body(
+                    body, response.get("ContentLength"), BodyCheck.of(response, key)
+                )
             finally:
                 body.close()
 

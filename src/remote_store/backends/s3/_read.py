@@ -6,6 +6,13 @@ moves the position; the next read after a jump reopens the body with
 ``Range: bytes=<pos>-`` and ``If-Match: <etag>``, so bytes from two different
 versions of an object are never spliced together. Every failure while the
 caller consumes the stream is mapped onto the ``remote_store`` error tree.
+
+Integrity: the first body (a whole-object ``GetObject``) is checked against the object's
+stored full-object checksum when it has one (``_integrity.BodyCheck``): a caller that reads
+the object from start to end in that one body gets ``ChecksumMismatch`` instead of the last
+bytes if they do not match. After a jump the body is a ranged one, which carries no checksum
+of its own, so the rest of that reader's bytes are not checked. ``read_body`` (``read_bytes``)
+checks the same way.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from typing import Any
 
 from ..._errors import RemoteStoreError
 from ..._streams import seek_target
+from ._integrity import BodyCheck
 from ._transport import S3Transport
 
 __all__ = ["READ_BUFFER", "S3RangeReader", "open_reader", "read_body"]
@@ -26,17 +34,21 @@ READ_BUFFER = 1024 * 1024
 _BODY_CHUNK = 1024 * 1024
 
 
-async def read_body(body: Any, length: int | None) -> bytes:
+async def read_body(body: Any, length: int | None, check: BodyCheck | None) -> bytes:
     """The whole body of a ``GetObject`` answer, holding the object in memory once.
 
     Reading everything and joining the chunks (what ``body.read()`` does) holds
     the object twice at the end. Here the chunks go into one ``BytesIO`` sized
     from ``Content-Length`` up front, whose ``getvalue()`` hands over its own
     buffer without a copy (CPython), so peak memory is about the object plus one
-    chunk. A body shorter than ``Content-Length`` raises ``EOFError``.
+    chunk. A body shorter than ``Content-Length`` raises ``EOFError``; with a *check*, a body
+    that does not match the stored checksum raises ``ChecksumMismatch``.
     """
     if not length:
         data: bytes = await body.read()
+        if check is not None:
+            check.update(data)
+            check.verify()
         return data
     sink = io.BytesIO()
     sink.seek(length - 1)
@@ -48,7 +60,11 @@ async def read_body(body: Any, length: int | None) -> bytes:
         if not chunk:
             raise EOFError(f"connection closed after {received} of {length} bytes")
         sink.write(chunk)
+        if check is not None:
+            check.update(chunk)
         received += len(chunk)
+    if check is not None:
+        check.verify()
     return sink.getvalue()
 
 
@@ -71,6 +87,9 @@ class S3RangeReader(io.RawIOBase):
         self._body: Any = response.get("Body")
         self._body_pos = 0
         self._pos = 0
+        # Checks the first body only, and only while it is read from the start without a jump.
+        self._body_check = BodyCheck.of(response, key)
+        self._mismatch: RemoteStoreError | None = None
 
     @property
     def size(self) -> int:
@@ -108,6 +127,7 @@ class S3RangeReader(io.RawIOBase):
         response = self._transport.call("get_object", path=self._key, action="read", **params)
         self._body = response.get("Body")
         self._body_pos = self._pos
+        self._body_check = None  # a ranged body: no checksum covers it
 
     def _drop_body(self) -> None:
         body, self._body = self._body, None
@@ -122,6 +142,8 @@ class S3RangeReader(io.RawIOBase):
 
     def readinto(self, buffer: Any) -> int:
         self._check_open()
+        if self._mismatch is not None:
+            raise self._mismatch  # never hand out bytes of a body known to be corrupt
         view = memoryview(buffer).cast("B")
         if self._pos >= self._size or view.nbytes == 0:
             return 0
@@ -149,10 +171,24 @@ class S3RangeReader(io.RawIOBase):
                 action="read",
             )
         count = len(chunk)
+        check = self._body_check
+        if check is not None:
+            check.update(chunk)
+            if self._pos + count >= self._size:
+                self._body_check = None
+                self._verify(check)
         view[:count] = chunk
         self._pos += count
         self._body_pos += count
         return count
+
+    def _verify(self, check: BodyCheck) -> None:
+        try:
+            check.verify()
+        except RemoteStoreError as exc:
+            self._mismatch = exc
+            self._drop_body()
+            raise
 
     def readall(self) -> bytes:
         chunks = []

@@ -13,7 +13,7 @@ Errors are mapped here, with the original exception as ``__cause__`` (which
 ``RemoteStoreError`` shows redacted when its text carries a credential: an aiohttp
 proxy error names the proxy URL with its password).
 
-Two transport behaviours are switched off on every client, because each breaks a promise:
+Three transport behaviours are changed on every client, because each breaks a promise:
 
 * **aiohttp's silent re-send.** aiohttp sends an idempotent request (PUT included) a second
   time when a pooled connection dies before the answer, below botocore's retry accounting. A
@@ -26,6 +26,14 @@ Two transport behaviours are switched off on every client, because each breaks a
   ``read_timeout``. Without the header the body is sent at once and the wait for the answer is
   the ordinary socket read, bounded by ``read_timeout`` and retried by the retry policy: a
   stalled upload ends within about ``attempts x read_timeout``.
+* **Checksum mode on ranged reads.** botocore asks every ``GetObject`` for the stored checksum
+  (``x-amz-checksum-mode: ENABLED``), ranged ones included, although no full-object checksum
+  can cover part of an object (moto even answers a range with the whole object's checksum,
+  which would fail any check). A ``GetObject`` with ``Range`` asks for no checksum. Whole-object
+  reads of this backend ask explicitly and are checked by ``_integrity.BodyCheck``; for the
+  requests sent through :meth:`S3Transport.acall` botocore's own body validation is switched
+  off, so one mechanism checks each read once (requests s3fs sends itself, e.g. through
+  ``unwrap()``, keep botocore's validation).
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -48,6 +57,30 @@ __all__ = ["Request", "S3Transport"]
 T = TypeVar("T")
 
 _log = logging.getLogger("remote_store.backends.s3")
+
+
+#: Set while a request of ours is in flight: its body is checked by ``_integrity``, not botocore.
+_CHECKED_BY_US: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "remote_store_s3_checked_by_us", default=False
+)
+
+
+def _no_checksum_mode_for_ranges(params: dict[str, Any], **_: Any) -> None:
+    """``before-parameter-build`` handler, run after botocore's own ``ChecksumMode`` default.
+
+    Registered on the unqualified event: botocore's default sits there, and the handlers of a
+    more specific event name (``...s3.GetObject``) would all run before it.
+    """
+    if "Range" in params:
+        params.pop("ChecksumMode", None)
+
+
+def _no_botocore_body_validation(context: dict[str, Any], **_: Any) -> None:
+    """``before-call`` handler: botocore does not wrap the body of a read we check ourselves."""
+    if _CHECKED_BY_US.get():
+        checksum = context.get("checksum")
+        if isinstance(checksum, dict):
+            checksum.pop("response_algorithms", None)
 
 
 def _drop_expect_continue(params: dict[str, Any], **_: Any) -> None:
@@ -83,10 +116,13 @@ def _no_silent_resend(client: Any) -> None:
 
 
 def harden_client(client: Any) -> None:
-    """Apply both switches (see the module docstring) to an aiobotocore S3 client, once."""
+    """Apply the changes (see the module docstring) to an aiobotocore S3 client, once."""
     if getattr(client, "_remote_store_hardened", False):
         return
-    client.meta.events.register_last("before-call.s3", _drop_expect_continue)
+    events = client.meta.events
+    events.register_last("before-call.s3", _drop_expect_continue)
+    events.register_last("before-parameter-build", _no_checksum_mode_for_ranges)
+    events.register_last("before-call.s3.GetObject", _no_botocore_body_validation)
     _no_silent_resend(client)
     client._remote_store_hardened = True
 
@@ -122,7 +158,11 @@ class S3Transport:
         if merge is not None and getattr(self.fs, "_kwargs_helper", None) is not None:
             # Applies the user's s3_additional_kwargs (SSE settings, RequestPayer, ...).
             params = merge(method, **params)
-        result: dict[str, Any] = await method(**params)
+        token = _CHECKED_BY_US.set(True)
+        try:
+            result: dict[str, Any] = await method(**params)
+        finally:
+            _CHECKED_BY_US.reset(token)
         return result
 
     def run(self, func: Callable[..., Awaitable[T]], *args: Any) -> T:
