@@ -92,7 +92,7 @@ def test_lost_ack_of_a_multipart_complete_reports_success_when_our_object_is_sto
     topology.faults.add(lost_ack("CompleteMultipartUpload"))
     backend = backend_factory(retry=RetryPolicy(max_attempts=attempts))
     body = bytes(range(256)) * (40 * 1024)  # 10 MiB: two parts
-    result = backend.write("big.bin", body, overwrite=False)
+    result = backend.write("big.bin", io.BytesIO(body), overwrite=False)
     assert result.size == len(body)
     assert backend.read_bytes("big.bin") == body
     client = topology.boto3_client()

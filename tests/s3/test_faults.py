@@ -131,7 +131,7 @@ def test_a_failed_complete_aborts_the_upload(
 ) -> None:
     topology.faults.add(slow_down("CompleteMultipartUpload", 1))
     with pytest.raises(BackendUnavailable):
-        backend.write("big.bin", b"q" * (9 * MIB))
+        backend.write("big.bin", io.BytesIO(b"q" * (9 * MIB)))
     assert log.count(operation="AbortMultipartUpload") == 1
     assert not backend.exists("big.bin")
     assert uploads_in_progress(topology, s3_bucket) == []

@@ -50,11 +50,19 @@ def test_a_body_of_exactly_one_part_is_one_put(backend: S3Backend, log: Any, sou
     assert ops(log) == {"PutObject": 1}
 
 
-@pytest.mark.parametrize("source", ["bytes", "memoryview", "stream"])
+def test_a_bytes_body_of_up_to_64_mib_is_one_put(backend: S3Backend, log: Any) -> None:
+    backend.write("one", b"q" * (64 * MIB))
+    assert ops(log) == {"PutObject": 1}
+
+
+@pytest.mark.parametrize(
+    ("source", "size"),
+    [("bytes", 64 * MIB + 256), ("memoryview", 64 * MIB + 256), ("stream", 33 * MIB)],
+)
 def test_a_large_write_is_create_one_upload_part_per_8_mib_and_complete(
-    backend: S3Backend, log: Any, source: str
+    backend: S3Backend, log: Any, source: str, size: int
 ) -> None:
-    body = bytes(range(256)) * (33 * MIB // 256)
+    body = bytes(range(256)) * (size // 256)
     content: Any = {
         "bytes": body,
         "memoryview": memoryview(body),
@@ -80,7 +88,7 @@ def test_parts_of_a_large_write_are_in_flight_together(
         FaultRule(kind="stall", operation="UploadPart", nth={1}, stall_seconds=stall)
     )
     backend = backend_factory(retry=RetryPolicy(max_attempts=2))
-    backend.write("big", b"z" * (32 * MIB + 1))
+    backend.write("big", io.BytesIO(b"z" * (32 * MIB + 1)))
     parts = [r.started_at for r in log.records() if r.operation == "UploadPart"]
     assert len(parts) == 6  # 5 parts + the re-send of the stalled one
     # Parts 2-4 left while part 1 was still unanswered (sequential parts would wait for it).

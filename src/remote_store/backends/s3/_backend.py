@@ -9,8 +9,8 @@ where S3 allows it, and the extra probe that turns ``NotFound`` into
 Request costs (what the harness request log shows; see docs/backends/s3.md):
 
 ====================================  =========================================
-``write`` (<= 8 MiB), any overwrite   1 ``PutObject`` (``If-None-Match: *`` when
-                                      ``overwrite=False``)
+``write`` (bytes <= 64 MiB, stream    1 ``PutObject`` (``If-None-Match: *`` when
+<= 8 MiB), any overwrite              ``overwrite=False``)
 ``read_bytes`` / ``read``             1 ``GetObject`` (``read`` streams the body)
 ``get_file_info`` / ``is_file``       1 ``HeadObject``
 ``is_folder``                         1 ``ListObjectsV2`` (``MaxKeys=1``)
@@ -142,7 +142,8 @@ class S3Backend(Backend):
         conditional_writes: send ``If-None-Match: *`` for ``overwrite=False``
             (default). Set ``False`` for services that reject or ignore it.
         upload_concurrency: parts of one multipart upload on the wire at once
-            (default 4); memory per upload is about ``(upload_concurrency + 1) x 8 MiB``.
+            (default 4); memory per stream upload is about
+            ``(upload_concurrency + 1) x 8 MiB`` (``bytes`` are sent from their own buffer).
     """
 
     CAPABILITIES: ClassVar[CapabilitySet] = CapabilitySet.all_except(Capability.ATOMIC_MOVE)
@@ -487,7 +488,7 @@ class S3Backend(Backend):
                 )
             sink = self._sink(key, conditional, meta, expected_size=memoryview(content).nbytes)
             try:
-                sink.write(content)
+                sink.write_all(content)
             except BaseException:
                 sink.abort()
                 raise

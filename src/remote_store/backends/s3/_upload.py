@@ -13,16 +13,14 @@ stream, so an error never leaves an object or an orphaned upload behind
 
 Throughput and memory: up to ``parts_in_flight`` parts are uploading at once
 while the caller fills the next one, so a large write runs at the server's pace
-rather than one round trip per part. Parts are filled into a small pool of
-reused part buffers (``readinto`` straight from the caller's stream where it
-has one), and the buffer itself is the request body: memory stays bounded by
-``(parts_in_flight + 1) x part size`` whatever the object's size, and each byte
-is copied once on its way to the socket. Each buffer is an ``io.BytesIO`` that
-owns its memory, because of how the body travels: botocore wraps a ``bytes`` or
-``bytearray`` body into a new ``BytesIO`` (a whole copy of a ``bytearray``), and
-aiohttp takes ``getbuffer()`` of it (a whole copy of a ``BytesIO`` still sharing
-its ``bytes``); a ``BytesIO`` of our own passes both untouched and is sent in
-64 KiB steps.
+rather than one round trip per part. A ``bytes``-like body is sent as it is: its
+parts are slices of the caller's own buffer, nothing is copied. A stream fills a
+small pool of reused part buffers (``readinto`` straight from the caller's
+stream where it has one): memory stays bounded by ``(parts_in_flight + 1) x part
+size`` whatever the object's size. Every body travels as a ``ViewBody``
+(``_body``), which botocore's hashing and aiohttp's sending read without copies;
+a part buffer goes back to the pool only once its request (retries included)
+has finished.
 """
 
 from __future__ import annotations
@@ -30,7 +28,6 @@ from __future__ import annotations
 import base64
 import binascii
 import concurrent.futures
-import io
 import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -40,6 +37,7 @@ from typing import Any
 from ..._errors import RemoteStoreError
 from ..._models import ContentDigest, WriteResult
 from ..._path import RemotePath
+from ._body import ViewBody
 from ._certainty import Identity, stored_if_ours
 from ._listing import normalise_etag
 from ._transport import S3Transport
@@ -59,8 +57,14 @@ _log = logging.getLogger("remote_store.backends.s3")
 PART_SIZE = 8 * 1024 * 1024
 """Multipart part size; a body of at most this many bytes is one ``PutObject``."""
 
-SINGLE_PUT_LIMIT = 8 * 1024 * 1024
-"""A ``bytes``-like body of at most this many bytes is one ``PutObject`` (no part copies)."""
+SINGLE_PUT_LIMIT = 64 * 1024 * 1024
+"""A ``bytes``-like body of at most this many bytes is one ``PutObject``.
+
+Above one part, because one ``PutObject`` from the caller's own buffer measured faster than 4
+parts in flight on both harness servers (moto and ``rclone serve s3``: 64 MiB at 1.4-1.7x the
+multipart rate, see benchmarks/README.md "Upload path"); it holds no extra memory either way.
+Streams keep the one-part threshold: their size is unknown until they end.
+"""
 
 PARTS_IN_FLIGHT = 4
 """Default number of parts of one upload that are on the wire at the same time."""
@@ -138,43 +142,32 @@ def put_object(
     transport: S3Transport,
     bucket: str,
     key: str,
-    body: bytes | bytearray | memoryview | io.BytesIO,
+    body: bytes | bytearray | memoryview,
     *,
     conditional: bool,
     metadata: dict[str, str] | None,
 ) -> WriteResult:
     """One ``PutObject``; ``conditional`` adds ``If-None-Match: *`` (412/409 -> AlreadyExists).
 
-    A ``memoryview`` is copied once, because botocore does not accept one as a body. A failure
-    that leaves open whether the object was stored is decided by its identity (``_certainty``).
+    The body is sent from the caller's own buffer (a ``ViewBody``, no copy). A failure that
+    leaves open whether the object was stored is decided by its identity (``_certainty``).
     """
-    if isinstance(body, io.BytesIO):
-        data: bytes | bytearray | io.BytesIO = body
-        size = len(body.getbuffer()) - body.tell()
-    else:
-        data = body if isinstance(body, bytes | bytearray) else bytes(body)
-        size = len(data)
-    params: dict[str, Any] = {"Bucket": bucket, "Key": key, "Body": data}
+    view = memoryview(body).cast("B")
+    params: dict[str, Any] = {"Bucket": bucket, "Key": key, "Body": ViewBody(view)}
     if metadata:
         params["Metadata"] = metadata
     if conditional:
         params["IfNoneMatch"] = "*"
-    start = body.tell() if isinstance(body, io.BytesIO) else 0
     try:
         response = transport.call(
             "put_object", path=key, action="write", conditional=conditional, **params
         )
     except RemoteStoreError as error:
-        if isinstance(data, io.BytesIO):
-            with data.getbuffer() as whole:
-                identity = Identity.of_body(bytes(whole[start : start + size]))
-        else:
-            identity = Identity.of_body(data)
-        stored = stored_if_ours(transport, bucket, key, identity, error)
+        stored = stored_if_ours(transport, bucket, key, Identity.of_body(view), error)
         if stored is None:
             raise
         response = stored
-    return write_result(key, size, response, metadata)
+    return write_result(key, view.nbytes, response, metadata)
 
 
 def _read_into(stream: Any, window: memoryview) -> int:
@@ -194,35 +187,25 @@ def _read_into(stream: Any, window: memoryview) -> int:
 
 
 class _PartBuffer:
-    """One part's bytes in a ``BytesIO`` that owns its memory (see the module docstring)."""
+    """One part's bytes: a ``bytearray`` allocated once and reused for part after part."""
 
-    __slots__ = ("capacity", "stream", "whole")
+    __slots__ = ("capacity", "view")
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
-        self.stream = io.BytesIO()
-        self.stream.seek(capacity - 1)
-        self.stream.write(b"\0")  # one allocation of the part's size
-        self.whole = True
+        self.view = memoryview(bytearray(capacity))
 
     def fill(self, offset: int, data: memoryview) -> None:
-        with self.stream.getbuffer() as view:
-            view[offset : offset + data.nbytes] = data
+        self.view[offset : offset + data.nbytes] = data
 
     def fill_from(self, offset: int, source: Any) -> int:
-        with self.stream.getbuffer() as view, view[offset:] as window:
-            return _read_into(source, window)
+        return _read_into(source, self.view[offset:])
 
-    def body(self, length: int) -> io.BytesIO:
-        """The first ``length`` bytes as a request body (a shorter part is not reused)."""
-        if length < self.capacity:
-            self.stream.truncate(length)
-            self.whole = False
-        self.stream.seek(0)
-        return self.stream
+    def contents(self, length: int) -> memoryview:
+        return self.view[:length]
 
 
-_Pending = tuple[int, "concurrent.futures.Future[dict[str, Any]]", _PartBuffer]
+_Pending = tuple[int, "concurrent.futures.Future[dict[str, Any]]", _PartBuffer | None]
 
 
 class MultipartSink:
@@ -263,6 +246,7 @@ class MultipartSink:
         self._base_part_size = part_size_for(expected_size, part_size)
         self._parts_in_flight = parts_in_flight
         self._current: _PartBuffer | None = None
+        self._tail: memoryview | None = None  # the last slice of a ``write_all`` body
         self._filled = 0
         self._pool: list[_PartBuffer] = []
         self._pending: list[_Pending] = []
@@ -274,8 +258,7 @@ class MultipartSink:
 
     # -- the stream surface AtomicWriter uses ------------------------------------
     def write(self, data: bytes | bytearray | memoryview) -> int:
-        if self._finished:
-            raise ValueError("write to a finished upload")
+        self._check_writable()
         view = memoryview(data).cast("B")
         total = view.nbytes
         while view.nbytes:
@@ -287,14 +270,29 @@ class MultipartSink:
             view = view[count:]
         return total
 
+    def write_all(self, data: bytes | bytearray | memoryview) -> None:
+        """Upload ``data``, the whole body, as slices of it: no part buffers, no copies.
+
+        Only on a fresh sink. The caller keeps ``data`` unchanged until ``commit()`` or
+        ``abort()`` returns. The last slice waits for ``commit()``, so a body of at most
+        one part is still a single ``PutObject``.
+        """
+        if self._finished or self._size or self._tail is not None:
+            raise ValueError("write_all needs a fresh upload")
+        view = memoryview(data).cast("B")
+        self._size = view.nbytes
+        while view.nbytes > (size := self._part_size()):
+            self._send_view(view[:size], None)
+            view = view[size:]
+        self._tail = view
+
     def write_from(self, stream: Any) -> None:
         """Copy ``stream`` to its end straight into the part buffers (``readinto`` if it has one).
 
         A full buffer is sent only once the stream has yielded a byte beyond it, so
         a stream of exactly one part is still a single ``PutObject``.
         """
-        if self._finished:
-            raise ValueError("write to a finished upload")
+        self._check_writable()
         while True:
             buffer = self._current
             if buffer is None:
@@ -318,6 +316,12 @@ class MultipartSink:
 
     def flush(self) -> None:
         """Nothing to flush: parts leave as soon as they are full."""
+
+    def _check_writable(self) -> None:
+        if self._finished:
+            raise ValueError("write to a finished upload")
+        if self._tail is not None:
+            raise ValueError("write after write_all (which takes the whole body)")
 
     @property
     def size(self) -> int:
@@ -365,13 +369,17 @@ class MultipartSink:
 
     def _send(self, buffer: _PartBuffer, length: int | None = None) -> None:
         """Start uploading ``buffer`` (its first ``length`` bytes) as the next part."""
+        self._current = None
+        self._send_view(buffer.contents(buffer.capacity if length is None else length), buffer)
+
+    def _send_view(self, view: memoryview, buffer: _PartBuffer | None) -> None:
+        """Start uploading ``view`` as the next part; ``buffer`` (if any) is recycled after it."""
         upload_id = self._upload_id or self._start()
         number = self._next_number
         if number > _MAX_PARTS:
             raise ValueError("object too large for a multipart upload (10,000 parts)")
         while len(self._pending) >= self._parts_in_flight:
             self._settle(concurrent.futures.FIRST_COMPLETED)
-        body = buffer.body(buffer.capacity if length is None else length)
         future = self._transport.submit(
             "upload_part",
             {
@@ -379,12 +387,11 @@ class MultipartSink:
                 "Key": self._key,
                 "UploadId": upload_id,
                 "PartNumber": number,
-                "Body": body,
+                "Body": ViewBody(view),
                 "ChecksumAlgorithm": "CRC32",
             },
         )
         self._next_number += 1
-        self._current = None
         self._pending.append((number, future, buffer))
 
     def _settle(self, return_when: str) -> None:
@@ -407,7 +414,7 @@ class MultipartSink:
             if response.get("ChecksumCRC32"):
                 part["ChecksumCRC32"] = response["ChecksumCRC32"]
             self._parts[number] = part
-            if buffer.whole and len(self._pool) < self._parts_in_flight:
+            if buffer is not None and len(self._pool) < self._parts_in_flight:
                 self._pool.append(buffer)
         self._pending = still
         if failure is not None:
@@ -429,7 +436,11 @@ class MultipartSink:
         try:
             if self._upload_id is None:
                 current = self._current
-                body = b"" if current is None else current.body(self._filled)
+                body: bytes | memoryview = b""
+                if self._tail is not None:
+                    body = self._tail
+                elif current is not None:
+                    body = current.contents(self._filled)
                 result = put_object(
                     self._transport,
                     self._bucket,
@@ -439,7 +450,10 @@ class MultipartSink:
                     metadata=self._metadata,
                 )
             else:
-                if self._current is not None and self._filled:
+                if self._tail is not None:
+                    self._send_view(self._tail, None)
+                    self._tail = None
+                elif self._current is not None and self._filled:
                     self._send(self._current, self._filled)
                 while self._pending:
                     self._settle(concurrent.futures.FIRST_COMPLETED)
@@ -478,6 +492,7 @@ class MultipartSink:
 
     def _release(self) -> None:
         self._current = None
+        self._tail = None
         self._filled = 0
         self._pool = []
 
