@@ -25,6 +25,8 @@ Design decisions (the contract is ``docs/contract.md`` §12):
   file renamed into place, and the backup dropped (restored if the rename
   fails). In that fallback a crash can leave the target displaced, but never
   partial.
+* **Links.** Every path is resolved by the server and must stay inside ``base_path``
+  (``_links``); listings are ``lstat``-based and walks never descend into a link.
 * **Temp files** follow the one convention of ``remote_store._backend_rules``
   (``.~tmp.<name>.<hex8>`` in the target's folder) and are visible to listings
   while a write is in flight.
@@ -84,6 +86,7 @@ from ._hostkeys import (
     parse_host_key_policy,
     parse_known_host_lines,
 )
+from ._links import inside, resolve
 from ._options import check_connect_kwargs
 from ._streams import MappedSink, PipelinedWriter, ReadStream, iter_blocks
 
@@ -277,6 +280,7 @@ class SFTPBackend(Backend):
             extra=connect_kwargs,
         )
         self._pool = ConnectionPool(settings)
+        self._real_base: str | None = None  # base_path as the server resolves it, once known
 
     # -- identity -------------------------------------------------------------
     @property
@@ -294,6 +298,26 @@ class SFTPBackend(Backend):
     # -- addressing -----------------------------------------------------------
     def _remote(self, parts: list[str]) -> str:
         return posixpath.join(self._base, *parts) if parts else self._base
+
+    def _real_root(self, sftp: paramiko.SFTPClient) -> str:
+        if self._real_base is None:
+            self._real_base = resolve(sftp, self._base)
+        return self._real_base
+
+    def _contained(
+        self, sftp: paramiko.SFTPClient, parts: list[str], key: str, *, follow_last: bool = True
+    ) -> str:
+        """The remote path of ``parts``, once the server has resolved it inside ``base_path``.
+
+        Links are followed only while they stay inside the root; a path leading out of it is
+        ``InvalidPath("Path escapes root directory")``, as on the local backend. With
+        ``follow_last=False`` only the parent is resolved: for removing an entry itself (a link
+        is unlinked, never followed). See ``_links``.
+        """
+        probe = parts if follow_last else parts[:-1]
+        if probe and not inside(resolve(sftp, self._remote(probe)), self._real_root(sftp)):
+            raise InvalidPath("Path escapes root directory", path=key, backend=NAME)
+        return self._remote(parts)
 
     def native_path(self, key: str) -> str:
         return self._remote(addressable_segments(key))
@@ -401,7 +425,7 @@ class SFTPBackend(Backend):
         if not parts:
             return "dir"
         with self._session(path, "stat") as sftp:
-            return self._kind_at(sftp, self._remote(parts))
+            return self._kind_at(sftp, self._contained(sftp, parts, path))
 
     def exists(self, path: str) -> bool:
         return self._probe(path) is not None
@@ -416,7 +440,7 @@ class SFTPBackend(Backend):
     def _open_for_read(
         self, sftp: paramiko.SFTPClient, path: str
     ) -> tuple[paramiko.SFTPFile, paramiko.SFTPAttributes]:
-        remote = self._remote(self._file_segments(path))
+        remote = self._contained(sftp, self._file_segments(path), path)
         attrs = self._stat(sftp, remote)
         if attrs is None:
             raise NotFound("File not found", path=path, backend=NAME)
@@ -456,6 +480,7 @@ class SFTPBackend(Backend):
         check_content(content)
         parts, remote = self._write_target(path, metadata)
         with self._session(path, "write") as sftp:
+            self._contained(sftp, parts, path)
             handle = self._create(sftp, remote, parts, path, exclusive=not overwrite)
             try:
                 size = _pump(content, PipelinedWriter(handle))
@@ -578,6 +603,7 @@ class SFTPBackend(Backend):
     ) -> Iterator[AtomicWriter]:
         parts, remote = self._write_target(path, metadata)
         with self._session(path, "open for atomic write") as sftp:
+            self._contained(sftp, parts, path)
             temp_remote, handle = self._start_atomic(sftp, parts, remote, path, overwrite)
         pipe = PipelinedWriter(handle)
         conn = self._pool.current()
@@ -650,8 +676,9 @@ class SFTPBackend(Backend):
 
     # -- deletes --------------------------------------------------------------
     def delete(self, path: str, *, missing_ok: bool = False) -> None:
-        remote = self._remote(self._file_segments(path))
+        parts = self._file_segments(path)
         with self._session(path, "delete") as sftp:
+            remote = self._contained(sftp, parts, path, follow_last=False)
             try:
                 sftp.remove(remote)
                 return
@@ -670,8 +697,8 @@ class SFTPBackend(Backend):
         self, path: str, *, recursive: bool = False, missing_ok: bool = False
     ) -> None:
         parts = self._file_segments(path)
-        remote = self._remote(parts)
         with self._session(path, "delete folder") as sftp:
+            remote = self._contained(sftp, parts, path, follow_last=False)
             kind = self._kind_at(sftp, remote)
             if kind is None:
                 if missing_ok:
@@ -711,22 +738,33 @@ class SFTPBackend(Backend):
         return mode is not None and stat_mod.S_ISLNK(mode)
 
     def _remove_tree(self, sftp: paramiko.SFTPClient, remote: str) -> None:
-        """Bottom-up removal; symlinks are removed, never followed. Not atomic."""
-        for attrs in sftp.listdir_attr(remote):
-            child = posixpath.join(remote, attrs.filename)
-            mode = attrs.st_mode
-            if mode is not None and stat_mod.S_ISDIR(mode):
-                self._remove_tree(sftp, child)
-            else:
-                sftp.remove(child)
-        sftp.rmdir(remote)
+        """Bottom-up removal with an explicit stack (any depth); listings are ``lstat``-based,
+        so symlinks are removed, never followed. Not atomic."""
+        pending: list[tuple[str, bool]] = [(remote, False)]  # (folder, its children are gone)
+        while pending:
+            folder, emptied = pending.pop()
+            if emptied:
+                sftp.rmdir(folder)
+                continue
+            pending.append((folder, True))
+            for attrs in sftp.listdir_attr(folder):
+                child = posixpath.join(folder, attrs.filename)
+                mode = attrs.st_mode
+                if mode is not None and stat_mod.S_ISDIR(mode):
+                    pending.append((child, False))
+                else:
+                    sftp.remove(child)
 
     # -- listings -------------------------------------------------------------
     def _entries(
         self, sftp: paramiko.SFTPClient, remote: str
-    ) -> list[tuple[paramiko.SFTPAttributes, Kind]] | None:
-        """Children of ``remote`` with their kind (links resolved; temp names skipped); ``None``
-        if it is no folder."""
+    ) -> list[tuple[paramiko.SFTPAttributes, Kind, bool]] | None:
+        """Children of ``remote`` with their kind; ``None`` if it is no folder.
+
+        The listing is ``lstat``-based. A link is reported as what it points to when that
+        resolves inside ``base_path`` (with ``linked`` set, so walks never descend into it);
+        links leading out of the root and dangling links are not listed. Temp names are skipped.
+        """
         try:
             listing = sftp.listdir_attr(remote)
         except OSError as exc:
@@ -735,19 +773,26 @@ class SFTPBackend(Backend):
             if is_generic_failure(exc) and self._kind_at(sftp, remote) != "dir":
                 return None
             raise
-        entries: list[tuple[paramiko.SFTPAttributes, Kind]] = []
+        entries: list[tuple[paramiko.SFTPAttributes, Kind, bool]] = []
         for attrs in listing:
             if is_temp_name(attrs.filename):
                 continue  # our own staging files (a killed write's leftovers) are not user data
             mode = attrs.st_mode
-            if mode is not None and stat_mod.S_ISLNK(mode):
-                target = self._stat(sftp, posixpath.join(remote, attrs.filename))
+            linked = mode is not None and stat_mod.S_ISLNK(mode)
+            if linked:
+                target = self._link_target(sftp, posixpath.join(remote, attrs.filename))
                 if target is None:
-                    continue  # dangling link: neither a file nor a folder
+                    continue
                 target.filename = attrs.filename
                 attrs = target
-            entries.append((attrs, _kind(attrs)))
+            entries.append((attrs, _kind(attrs), linked))
         return entries
+
+    def _link_target(self, sftp: paramiko.SFTPClient, link: str) -> paramiko.SFTPAttributes | None:
+        """The attributes of what ``link`` points to; ``None`` if dangling or outside the root."""
+        if not inside(resolve(sftp, link), self._real_root(sftp)):
+            return None
+        return self._stat(sftp, link)
 
     def _file_info(self, parts: list[str], attrs: paramiko.SFTPAttributes) -> FileInfo:
         return FileInfo(
@@ -764,34 +809,37 @@ class SFTPBackend(Backend):
         *,
         recursive: bool,
         max_depth: int | None,
-        depth: int = 0,
     ) -> Iterator[FileInfo]:
-        entries = self._entries(sftp, self._remote(parts))
-        if entries is None:
-            return
-        folders: list[list[str]] = []
-        for attrs, kind in entries:
-            child = [*parts, attrs.filename]
-            if kind == "file":
-                yield self._file_info(child, attrs)
-            elif recursive and (max_depth is None or depth < max_depth):
-                folders.append(child)  # pruned natively: never listed past max_depth
-        for folder in folders:
-            yield from self._walk_files(
-                sftp, folder, recursive=recursive, max_depth=max_depth, depth=depth + 1
-            )
+        """Files below ``parts``, depth first, with an explicit stack (any depth); a link to a
+        folder is never descended into (no cycles, nothing counted twice)."""
+        pending: list[tuple[list[str], int]] = [(parts, 0)]
+        while pending:
+            folder, depth = pending.pop()
+            entries = self._entries(sftp, self._remote(folder))
+            if entries is None:
+                continue
+            folders: list[tuple[list[str], int]] = []
+            for attrs, kind, linked in entries:
+                child = [*folder, attrs.filename]
+                if kind == "file":
+                    yield self._file_info(child, attrs)
+                elif recursive and not linked and (max_depth is None or depth < max_depth):
+                    folders.append((child, depth + 1))  # pruned natively past max_depth
+            pending.extend(reversed(folders))
 
     def list_files(
         self, path: str, *, recursive: bool = False, max_depth: int | None = None
     ) -> Iterator[FileInfo]:
         parts = self._segments(path)
         with self._session(path, "list files") as sftp:
+            self._contained(sftp, parts, path)
             yield from self._walk_files(sftp, parts, recursive=recursive, max_depth=max_depth)
 
     def list_folders(self, path: str) -> Iterator[FolderEntry]:
         parts = self._segments(path)
         with self._session(path, "list folders") as sftp:
-            for attrs, kind in self._entries(sftp, self._remote(parts)) or []:
+            self._contained(sftp, parts, path)
+            for attrs, kind, _ in self._entries(sftp, self._remote(parts)) or []:
                 if kind == "dir":
                     child = [*parts, attrs.filename]
                     yield FolderEntry(path=RemotePath("/".join(child)), name=attrs.filename)
@@ -799,7 +847,8 @@ class SFTPBackend(Backend):
     def iter_children(self, path: str) -> Iterator[FileInfo | FolderEntry]:
         parts = self._segments(path)
         with self._session(path, "list children") as sftp:
-            for attrs, kind in self._entries(sftp, self._remote(parts)) or []:
+            self._contained(sftp, parts, path)
+            for attrs, kind, _ in self._entries(sftp, self._remote(parts)) or []:
                 child = [*parts, attrs.filename]
                 if kind == "file":
                     yield self._file_info(child, attrs)
@@ -810,7 +859,7 @@ class SFTPBackend(Backend):
     def get_file_info(self, path: str) -> FileInfo:
         parts = self._file_segments(path)
         with self._session(path, "get file info") as sftp:
-            attrs = self._stat(sftp, self._remote(parts))
+            attrs = self._stat(sftp, self._contained(sftp, parts, path))
         if attrs is None:
             raise NotFound("File not found", path=path, backend=NAME)
         if _kind(attrs) == "dir":
@@ -821,7 +870,7 @@ class SFTPBackend(Backend):
         parts = self._segments(path)
         with self._session(path, "get folder info") as sftp:
             if parts:
-                kind = self._kind_at(sftp, self._remote(parts))
+                kind = self._kind_at(sftp, self._contained(sftp, parts, path))
                 if kind is None:
                     raise NotFound("Folder not found", path=path, backend=NAME)
                 if kind == "file":
@@ -840,7 +889,7 @@ class SFTPBackend(Backend):
         """Shared precondition order of move/copy. Returns (src parts, dst parts, same key)."""
         src_parts = self._file_segments(src)
         dst_parts = self._file_segments(dst)
-        src_kind = self._kind_at(sftp, self._remote(src_parts))
+        src_kind = self._kind_at(sftp, self._contained(sftp, src_parts, src))
         if src_kind is None:
             raise NotFound("Source not found", path=src, backend=NAME)
         if src_kind == "dir":
@@ -849,7 +898,7 @@ class SFTPBackend(Backend):
             )
         if src_parts == dst_parts:
             return src_parts, dst_parts, True
-        self._check_target(sftp, self._remote(dst_parts), dst, overwrite=overwrite)
+        self._check_target(sftp, self._contained(sftp, dst_parts, dst), dst, overwrite=overwrite)
         self._ensure_folder(sftp, dst_parts[:-1], dst)
         return src_parts, dst_parts, False
 
