@@ -40,3 +40,11 @@ def test_embedded_run_gives_no_config_pointing_at_ports_and_files_that_end_with_
     assert "Recommended remote_store config" not in embedded_probe.out
     assert "harness-topology-" not in embedded_probe.out  # no temporary CA path is printed
     assert "through --proxy" not in embedded_probe.out
+
+
+def test_embedded_probe_answers_cite_no_flag_that_was_not_given(embedded_probe: Any) -> None:
+    report = (embedded_probe.report / "report.md").read_text()
+    tls = embedded_probe.probe_rows(1)["tls"]
+    assert tls["answer"].startswith("yes, with CA from the harness CA (embedded target)")
+    for text in (embedded_probe.out, report, str(embedded_probe.results["probes"])):
+        assert "--ca" not in text and "--proxy" not in text

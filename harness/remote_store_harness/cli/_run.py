@@ -3,15 +3,22 @@
 Without --endpoint every suite runs against the embedded default: moto in every harness
 topology (plain HTTP, TLS with the harness CA, forward proxy, virtual-host addressing). With
 --endpoint URL --bucket NAME the probe and the conformance suite run against that service
-instead, both through --proxy and with --addressing when given (the conformance suite runs its
-s3-http id only: the endpoint as configured). The probe writes only under one fresh prefix of
-that bucket (checked empty first) and deletes exactly what it wrote, also on Ctrl-C; the
-conformance suite uses one fresh prefix per test in that bucket and never creates buckets there.
+instead, both through --proxy and with --addressing when given. The conformance suite runs its
+s3-http id only (the endpoint exactly as given); --harness-topologies adds the harness' own TLS
+gateway, forward proxy and virtual-host topologies in front of it. The probe writes only under
+one fresh prefix of that bucket (checked empty first) and deletes exactly what it wrote, also on
+Ctrl-C; the conformance suite uses one fresh prefix per test in that bucket and never creates
+buckets there.
 
-Suites: probe (boto3 only; works from any install), conformance and scenarios (the repository's
-pytest suites in tests/: available when run from a source checkout, otherwise reported as
-unavailable), bench (benchmarks/ on the embedded moto). Scenarios and bench always use the
-embedded moto. The report goes to --report DIR (default ./harness-report).
+Suites: probe (boto3 only) and conformance (ships in the package) run from any install;
+scenarios and bench are the repository's tests/scenarios and benchmarks/ (available when run
+from a source checkout, otherwise left out) and always use the embedded moto. The report goes
+to --report DIR (default ./harness-report).
+
+--quick (about a minute of run time on an idle 2-core machine) still touches every embedded
+topology: the probe on plain HTTP and on TLS+proxy+virtual-host; conformance on memory, s3-http
+and s3-tls-proxy-virtual; the scenarios without their Squid, retry-backoff and cache-TTL cases;
+the benchmark as flat-vs-traversal listing (request counts asserted) on one tree.
 
 Verdict levels: "passed" (every selected suite ran tests and all passed), "passed with server
 divergences" (every failure is a conformance case that a probe finding explains, e.g. the
@@ -91,7 +98,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--report", metavar="DIR", default="harness-report", help="report directory"
     )
     parser.add_argument(
-        "--quick", action="store_true", help="a small subset of every suite (a few minutes)"
+        "--quick",
+        action="store_true",
+        help="a small subset of every suite that still covers every embedded topology (see "
+        "above; about a minute)",
+    )
+    parser.add_argument(
+        "--harness-topologies",
+        action="store_true",
+        help="against --endpoint, also run conformance through the harness' own TLS gateway, "
+        "forward proxy and virtual-host addressing in front of it (default: the endpoint "
+        "exactly as given)",
     )
     parser.add_argument(
         "--as-configured",
@@ -217,6 +234,7 @@ def _check_args(args: argparse.Namespace) -> None:
             for flag, value in (
                 ("--bucket", args.bucket), ("--ca", args.ca), ("--proxy", args.proxy),
                 ("--key", args.key), ("--secret", args.secret), ("--prefix", args.prefix),
+                ("--harness-topologies", args.harness_topologies),
             )
             if value
         ]  # fmt: skip
@@ -442,10 +460,6 @@ def _run_suites(
             raise KeyboardInterrupt
 
 
-#: --quick conformance: the in-memory reference plus the richest S3 topology (TLS, virtual-host).
-_QUICK_CONFORMANCE = "memory or s3-tls-virtual"
-
-
 def _run_pytest(
     name: str,
     root: Path | None,
@@ -455,34 +469,56 @@ def _run_pytest(
     report_dir: Path,
     record: Any,
 ) -> Any:
+    from ..suites._quick import QUICK
     from ..suites._runner import run_pytest_suite
 
     extra: list[str] = ["-q"]
     environ: dict[str, str] = {}
-    if name in ("conformance", "scenarios") and args.quick:
-        extra += ["-m", "not slow"]
-    if name == "conformance" and args.quick and external is None:
-        extra += ["-k", _QUICK_CONFORMANCE]
+    files: tuple[str, ...] = ()
+    if args.quick and name in QUICK:
+        selection = QUICK[name]
+        files = selection.files
+        if name == "conformance" and external is not None:
+            extra += ["-m", "not slow"]  # the backend ids against --endpoint: see below
+        else:
+            extra += selection.args
+            record.notes.append(f"--quick {name}: {selection.covers}")
     if name == "scenarios":
         environ["SCENARIO_MATRIX_PATH"] = str(report_dir / "scenario-matrix.json")
     if name == "bench":
         extra += ["--benchmark-json", str(report_dir / "bench.json")]
-        if args.quick:
-            extra += ["--bench-trees", "wide", "--bench-latencies", "0,20", "--bench-rounds", "1"]
     secrets: list[str] = []
     if external is not None and name == "conformance":
-        # One S3 topology: the endpoint as given (the others add the harness' own TLS and
-        # proxy in front of it, which says nothing more about the target).
-        extra += ["-k", "s3-http", *external.endpoint.pytest_args(bucket=external.bucket)]
+        extra += ["-k", _external_ids(args, record)]
+        extra += external.endpoint.pytest_args(bucket=external.bucket)
         secrets += external.endpoint.secret_values()
         extra += _conformance_options(args, record)
     extra = _merge_keywords([*extra, *args.pytest_arg])
     result = run_pytest_suite(
         name, root, extra, log_path=report_dir / f"pytest-{name}.log", progress=progress,
-        environ=environ,
+        environ=environ, files=files,
     )  # fmt: skip
     result.args = ["***" if a in secrets else a for a in result.args]
     return result
+
+
+def _external_ids(args: argparse.Namespace, record: Any) -> str:
+    """The ``-k`` selection of conformance ids against --endpoint, noted in the report.
+
+    By default only ``s3-http``: the endpoint exactly as the user gave it (with their --proxy,
+    --ca and --addressing). ``--harness-topologies`` adds the ids that put the harness' own TLS
+    gateway, forward proxy and virtual-host addressing in front of it; a failure there can be
+    the harness' and not the endpoint's, so they are opt-in.
+    """
+    from ..suites.conformance.backends.s3 import HARNESS_TOPOLOGY_IDS
+
+    if not args.harness_topologies:
+        return "s3-http"
+    record.notes.append(
+        "--harness-topologies: conformance also ran through the harness' own topologies in "
+        f"front of the endpoint ({', '.join(HARNESS_TOPOLOGY_IDS[1:])})"
+    )
+    return " or ".join(HARNESS_TOPOLOGY_IDS)
 
 
 #: Recommended options that describe the endpoint itself (the conformance run gets those from
@@ -613,6 +649,11 @@ def _embedded_specs(quick: bool) -> list[Any]:
     return specs
 
 
+#: How the embedded probes name their CA and proxy (no --ca / --proxy was given).
+_EMBEDDED_CA = "the harness CA (embedded target)"
+_EMBEDDED_PROXY = "the harness forward proxy"
+
+
 def _probe_embedded(args: argparse.Namespace, record: Any, progress: Any) -> None:
     """Probe the embedded moto through each topology (one moto process shared by all)."""
     from ..probe._client import ProbeTarget
@@ -628,8 +669,9 @@ def _probe_embedded(args: argparse.Namespace, record: Any, progress: Any) -> Non
             try:
                 topology.create_bucket(bucket)
                 probe_target = ProbeTarget(
-                    topology.endpoint, bucket=bucket, label=spec.label(), use_env_proxy=False
-                )
+                    topology.endpoint, bucket=bucket, label=spec.label(), use_env_proxy=False,
+                    ca_label=_EMBEDDED_CA, proxy_label=_EMBEDDED_PROXY,
+                )  # fmt: skip
                 report = run_probe(probe_target, quick=args.quick, progress=progress)
                 # The embedded target's ports and CA file exist only during the run: a config
                 # pointing at them would be wrong the moment the run ends, so none is given.

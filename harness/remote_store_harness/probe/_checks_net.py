@@ -110,7 +110,7 @@ def check_tls(ctx: ProbeContext) -> ProbeRow:
     source = resolve_ca(target)
     ok, message, facts = _handshake(target, source.path)
     default_ok, default_message, _ = (
-        _handshake(target, _certifi_path()) if source.origin == "--ca" else (ok, message, facts)
+        _handshake(target, _certifi_path()) if source.explicit else (ok, message, facts)
     )
     facts.update(ca_origin=source.origin, ca_path=source.path, default_trust_verifies=default_ok)
     via = f" via {proxy_origin(target)}" if target.endpoint.proxy_url else ""
@@ -127,7 +127,7 @@ def check_tls(ctx: ProbeContext) -> ProbeRow:
         " (required: the certifi bundle alone does not verify it)" if needs_bundle else ""
     )
     evidence = f"handshake with {peer}{via} using {source.path}: {message}"
-    if source.origin == "--ca":
+    if source.explicit:
         evidence += f"; certifi bundle alone: {'verifies' if default_ok else default_message}"
     facts["tls_ca_bundle_required"] = needs_bundle
     return ProbeRow("tls", question, "yes", "ok", answer, evidence, data=facts)

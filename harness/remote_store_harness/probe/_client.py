@@ -50,7 +50,11 @@ class CaSource:
     """Where the CA bundle for TLS verification comes from, in words and as a path."""
 
     path: str | None
-    origin: str  # "--ca", "AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE" or "certifi (boto3 default)"
+    #: The target's ``ca_label`` (e.g. "--ca"), "AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE" or
+    #: "certifi (boto3 default)".
+    origin: str
+    #: True when the path is the target's own (given with the endpoint), not boto3's lookup.
+    explicit: bool = False
 
 
 @dataclass(frozen=True)
@@ -60,13 +64,17 @@ class ProbeTarget:
     ``use_env_proxy``: with no ``endpoint.proxy_url``, let the proxy environment variables route
     requests (boto3's own behaviour, so the answers describe what a user's client meets); False
     for the embedded topologies, whose loopback traffic a user's proxy must never see.
-    ``label`` names the target in reports.
+    ``label`` names the target in reports. ``ca_label`` / ``proxy_label`` say in the answers
+    where the endpoint's CA bundle and proxy came from: the flags a user passed by default, the
+    harness' own for the embedded topologies (whose answers must not cite flags nobody gave).
     """
 
     endpoint: Endpoint
     bucket: str
     label: str = "target"
     use_env_proxy: bool = True
+    ca_label: str = "--ca"
+    proxy_label: str = "--proxy"
 
     def with_addressing(self, addressing: Addressing) -> ProbeTarget:
         return replace(self, endpoint=self.endpoint.with_addressing(addressing))
@@ -75,11 +83,12 @@ class ProbeTarget:
 def resolve_ca(target: ProbeTarget, environ: dict[str, str] | None = None) -> CaSource:
     """The CA bundle a boto3 client for *target* verifies against, and why.
 
-    An explicit ``--ca`` wins; otherwise boto3's own environment order; otherwise certifi.
+    The target's own CA bundle (``--ca``) wins; otherwise boto3's own environment order;
+    otherwise certifi.
     """
     env = os.environ if environ is None else environ
     if target.endpoint.ca_path is not None:
-        return CaSource(target.endpoint.ca_path, "--ca")
+        return CaSource(target.endpoint.ca_path, target.ca_label, explicit=True)
     for name in _BOTO_CA_VARIABLES:
         value = env.get(name)
         if value:
@@ -95,7 +104,7 @@ def resolve_ca(target: ProbeTarget, environ: dict[str, str] | None = None) -> Ca
 def proxy_origin(target: ProbeTarget, environ: dict[str, str] | None = None) -> str:
     """Which proxy boto3 will use for *target*, in words (for evidence lines)."""
     if target.endpoint.proxy_url is not None:
-        return f"--proxy {redact_url(target.endpoint.proxy_url)}"
+        return f"{target.proxy_label} {redact_url(target.endpoint.proxy_url)}"
     if not target.use_env_proxy:
         return "none"
     env = os.environ if environ is None else environ

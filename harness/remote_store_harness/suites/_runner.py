@@ -241,12 +241,15 @@ def run_pytest_suite(
     log_path: Path,
     progress: ProgressSink | None = None,
     environ: Mapping[str, str] | None = None,
+    files: Sequence[str] = (),
 ) -> SuiteResult:
     """Run one suite with ``pytest.main``; never raises for test failures.
 
     With a source tree *root* pytest runs there with the repository's configuration (which adds
     the repository-only conformance plug-ins, e.g. SFTP); without one it runs in the log's
     directory with no configuration file at all.
+
+    *files* (relative to the suite's folder) narrow the run to those files; empty runs it all.
 
     Ctrl-C inside pytest ends the suite with status "interrupted" (pytest has then run its
     teardowns); the caller is expected to stop there.
@@ -256,8 +259,9 @@ def run_pytest_suite(
     collector = CaseCollector(name, progress)
     workdir = root if root is not None else log_path.parent
     config_file = root / "pyproject.toml" if root is not None else Path(os.devnull)
+    folder = suite_path(name, root)
     args = [
-        str(suite_path(name, root)),
+        *([str(folder / f) for f in files] or [str(folder)]),
         "--rootdir",
         str(workdir),
         "-c",

@@ -4,6 +4,8 @@
 * ``s3-tls-proxy-path``: TLS from the harness CA (passed as ``tls_ca_bundle``), through the
   harness forward proxy (CONNECT), path addressing on the proxy-only host name ``s3.test``.
 * ``s3-tls-virtual``: TLS, virtual-host addressing (``<bucket>.s3.test``).
+* ``s3-tls-proxy-virtual``: all three stacked: TLS, through the forward proxy, virtual-host
+  addressing (the proxy resolves ``<bucket>.s3.test``); the S3 id of ``run --quick``.
 * ``s3-minio`` / ``s3-minio-tls-proxy-path``: the same against MinIO (a Docker container or a
   ``minio`` binary on PATH); skipped with the reason where neither is available.
 * ``s3-rclone-http``: ``rclone serve s3`` (a second S3 implementation, which checks signatures)
@@ -34,16 +36,27 @@ BACKEND_IDS = (
     "s3-http",
     "s3-tls-proxy-path",
     "s3-tls-virtual",
+    "s3-tls-proxy-virtual",
     "s3-minio",
     "s3-minio-tls-proxy-path",
     "s3-rclone-http",
     "s3-rclone-tls",
 )
+#: The ids on the harness' own topologies of the session's target (no second server). Against an
+#: external endpoint ``s3-http`` is the endpoint as given and the others put the harness' TLS
+#: gateway, forward proxy and virtual-host addressing in front of it (``run --harness-topologies``).
+HARNESS_TOPOLOGY_IDS = ("s3-http", "s3-tls-proxy-path", "s3-tls-virtual", "s3-tls-proxy-virtual")
 MARKS = (pytest.mark.s3,)
 _S3_TRAITS = frozenset({"flat_namespace", "terminal_close"})
 #: One id per server runs the bulk cases; the others reach the same server over TLS, a proxy or
 #: virtual-host names (trait ``variant``).
-_VARIANTS = ("s3-tls-proxy-path", "s3-tls-virtual", "s3-minio-tls-proxy-path", "s3-rclone-tls")
+_VARIANTS = (
+    "s3-tls-proxy-path",
+    "s3-tls-virtual",
+    "s3-tls-proxy-virtual",
+    "s3-minio-tls-proxy-path",
+    "s3-rclone-tls",
+)
 TRAITS = {
     backend_id: _S3_TRAITS | ({"variant"} if backend_id in _VARIANTS else set())
     for backend_id in BACKEND_IDS
@@ -54,6 +67,7 @@ _SPECS: dict[str, dict[str, Any]] = {
     "s3-http": {"tls": False, "proxy": "none", "addressing": "path"},
     "s3-tls-proxy-path": {"tls": True, "proxy": "forward", "addressing": "path"},
     "s3-tls-virtual": {"tls": True, "proxy": "none", "addressing": "virtual"},
+    "s3-tls-proxy-virtual": {"tls": True, "proxy": "forward", "addressing": "virtual"},
     "s3-minio": {"target": "minio", "tls": False, "proxy": "none", "addressing": "path"},
     "s3-minio-tls-proxy-path": {
         "target": "minio",

@@ -1,0 +1,73 @@
+"""``run --quick`` selects a small subset that still covers every embedded topology and the
+flat-vs-traversal listing comparison (``suites/_quick.py``).
+
+Each selection is collected (not run) with the arguments the run passes, so a renamed test or
+parametrisation id that would silently drop cases from the quick run fails here.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from remote_store_harness.pytest_plugin import scrubbed_environ
+from remote_store_harness.suites._quick import QUICK, QUICK_CONFORMANCE_IDS
+from remote_store_harness.suites._runner import locate_suites, suite_path
+from remote_store_harness.suites.conformance.backends import s3 as s3_plugin
+
+_ROOT = locate_suites()
+
+
+def _collect(suite: str) -> list[str]:
+    """Node ids the quick selection of *suite* collects, with the run's own arguments."""
+    assert _ROOT is not None
+    selection = QUICK[suite]
+    folder = suite_path(suite, _ROOT)
+    paths = [str(folder / f) for f in selection.files] or [str(folder)]
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", *paths, "--collect-only", "-q", "-p", "no:cacheprovider",
+         *selection.args],
+        cwd=_ROOT, capture_output=True, text=True, timeout=300, env=scrubbed_environ(),
+        check=False,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
+    return [line for line in completed.stdout.splitlines() if "::" in line]
+
+
+def test_quick_conformance_stacks_tls_proxy_and_virtual_host_besides_plain_http() -> None:
+    specs = [s3_plugin._SPECS[i] for i in QUICK_CONFORMANCE_IDS if i in s3_plugin._SPECS]
+    assert {"tls": False, "proxy": "none", "addressing": "path"} in specs
+    assert {"tls": True, "proxy": "forward", "addressing": "virtual"} in specs
+    assert "memory" in QUICK_CONFORMANCE_IDS
+
+
+def test_quick_conformance_runs_exactly_its_backend_ids() -> None:
+    nodeids = _collect("conformance")
+    backend_ids = {
+        next(i for i in sorted(QUICK_CONFORMANCE_IDS, key=len, reverse=True) if f"[{i}" in n)
+        for n in nodeids
+    }
+    assert backend_ids == set(QUICK_CONFORMANCE_IDS)
+    assert not [n for n in nodeids if re.search(r"\[s3-(minio|rclone|tls-virtual|tls-proxy-p)", n)]
+    assert len(nodeids) >= 3 * 200  # most of the suite, on each id
+
+
+def test_quick_scenarios_keep_every_scenario_file_and_leave_out_squid() -> None:
+    nodeids = _collect("scenarios")
+    assert _ROOT is not None
+    files = {p.name for p in (_ROOT / "tests" / "scenarios").glob("test_*.py")}
+    assert {Path(n.split("::")[0]).name for n in nodeids} == files
+    assert not [n for n in nodeids if "squid" in n or "slowdown" in n]
+    assert [n for n in nodeids if "forward" in n]  # the harness proxy's cases stay
+
+
+def test_quick_bench_is_the_flat_against_traversal_listing_on_one_tree() -> None:
+    nodeids = _collect("bench")
+    names = sorted(n.split("::")[1] for n in nodeids)
+    assert names == [
+        "test_listing[wide-store-recursive-5ms]",
+        "test_listing[wide-store-traversal-16-5ms]",
+        "test_listing[wide-store-traversal-seq-5ms]",
+    ]
