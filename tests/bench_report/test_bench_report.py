@@ -7,12 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from remote_store_harness._events import format_duration
 from remote_store_harness.cli import main as cli_main
 from remote_store_harness.errors import BenchDataError
+from remote_store_harness.report._bench_charts import listing_figure
 from remote_store_harness.report._bench_data import (
     ListingCase,
     fit_listing,
-    format_duration,
+    listing_tables,
     load_run,
 )
 from remote_store_harness.report._bench_report import main, operation_ratios, render
@@ -171,9 +173,10 @@ def test_report_tabulates_requests_and_seconds_per_strategy_and_latency(tmp_path
     )
     report = render(load_run(path), tmp_path / "out", charts=False)
     text = report.read_text()
-    assert "| `store-recursive` | 2 | 0.300 | 0.340 |" in text
-    assert "| `store-traversal-seq` | 201 | 2.000 | 6.000 |" in text
-    assert "`store-traversal-seq` / `store-recursive`: x6.7 @ 0 ms, x17.6 @ 20 ms" in text
+    assert "| strategy | requests | time @ 0 ms | time @ 20 ms |" in text
+    assert "| `store-recursive` | 2 | 300 ms | 340 ms |" in text
+    assert "| `store-traversal-seq` | 201 | 2 s | 6 s |" in text
+    assert "| `store-traversal-seq` | x100.5 | x6.7 | x17.6 |" in text  # ratio to the flat stream
     assert "indexed listing" in text
     assert "## Cost model" in text
 
@@ -199,7 +202,7 @@ def test_report_flags_a_stream_that_missed_the_memory_goal(tmp_path: Path) -> No
     )
     text = render(load_run(_write(tmp_path, [stream])), tmp_path / "o", charts=False).read_text()
     assert (
-        "| open_atomic write | 1024 MiB | 10.0 | 102 | 128 UploadPart | 100.0 MiB | **no** |"
+        "| open_atomic write | 1024 MiB | 10 s | 102 | 128 UploadPart | 100.0 MiB | **no** |"
         in (text)
     )
 
@@ -250,14 +253,6 @@ def test_bad_projection_arguments_exit_2(tmp_path: Path) -> None:
     assert main([str(path), "--out", str(tmp_path / "o"), "--rtt-ms", "fast"]) == 2
 
 
-@pytest.mark.parametrize(
-    ("seconds", "text"),
-    [(0.0123, "12 ms"), (12.3, "12.3 s"), (600, "10.0 min"), (7200, "2.0 h"), (172800, "2.0 d")],
-)
-def test_durations_are_written_at_a_human_scale(seconds: float, text: str) -> None:
-    assert format_duration(seconds) == text
-
-
 def test_operations_table_shows_requests_seconds_and_ratios(tmp_path: Path) -> None:
     path = _write(
         tmp_path,
@@ -268,7 +263,7 @@ def test_operations_table_shows_requests_seconds_and_ratios(tmp_path: Path) -> N
     )
     text = render(load_run(path), tmp_path / "o", charts=False).read_text()
     assert (
-        "| delete | 1 DeleteObject, 1 HeadObject | 1 DeleteObject | 4.0 ms | 2.0 ms | 2.00 | 2.00 |"
+        "| delete | 1 DeleteObject, 1 HeadObject | 1 DeleteObject | 4 ms | 2 ms | 2.00 | 2.00 |"
     ) in text
     assert "peer" not in text
 
@@ -284,6 +279,40 @@ def test_peer_results_get_their_own_columns(tmp_path: Path) -> None:
     text = render(load_run(path), tmp_path / "o", charts=False).read_text()
     assert "remote-store 0.33.0 (peer)" in text
     assert (
-        "| exists hit | 1 HeadObject | 1 HeadObject, 1 ListObjectsV2 | 2.0 ms | 4.0 ms "
+        "| exists hit | 1 HeadObject | 1 HeadObject, 1 ListObjectsV2 | 2 ms | 4 ms "
         "| 0.50 | 0.50 |" in text
     )
+
+
+def _two_strategies() -> list[Any]:
+    return [
+        _listing("store-recursive", 0, 0.3, 2),
+        _listing("store-recursive", 20, 0.34, 2),
+        _listing("store-traversal-seq", 0, 2.0, 201),
+        _listing("store-traversal-seq", 20, 6.0, 201),
+    ]
+
+
+def test_listing_chart_draws_the_numbers_of_the_listing_table(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    run = load_run(_write(tmp_path, _two_strategies()))
+    [table] = listing_tables(run.listing)
+    bars, lines = listing_figure(table).axes
+    names = [label.get_text() for label in bars.get_xticklabels()]
+    drawn_requests = dict(zip(names, (p.get_height() for p in bars.patches), strict=True))
+    drawn_seconds = {
+        str(line.get_label()): dict(zip(line.get_xdata(), line.get_ydata(), strict=True))
+        for line in lines.get_lines()
+    }
+    assert set(drawn_requests) == set(drawn_seconds) == {"store-recursive", "store-traversal-seq"}
+    text = render(run, tmp_path / "o", charts=False).read_text()
+    for strategy, requests in drawn_requests.items():
+        seconds = [format_duration(drawn_seconds[strategy][lat]) for lat in (0, 20)]
+        assert f"| `{strategy}` | {requests:.0f} | {' | '.join(seconds)} |" in text
+
+
+def test_listing_table_ratios_are_the_strategy_over_the_flat_stream(tmp_path: Path) -> None:
+    [table] = listing_tables(load_run(_write(tmp_path, _two_strategies())).listing)
+    assert table.request_ratio("store-traversal-seq") == pytest.approx(100.5)
+    assert table.seconds_ratio("store-traversal-seq", 20) == pytest.approx(6.0 / 0.34)
+    assert table.seconds_ratio("store-traversal-seq", 50) is None

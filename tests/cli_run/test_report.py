@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
+import pytest
 from remote_store_harness import Credentials, Endpoint
 from remote_store_harness.probe import ProbeReport, ProbeRow, ProbeTarget
 from remote_store_harness.probe._recommend import recommend
@@ -102,3 +104,54 @@ def test_scenario_matrix_is_summarised_with_the_cases_that_did_not_pass(tmp_path
     assert "| proxies | 2 | 1 | 1 | 0 |" in md
     assert "| proxies | bad[y] | failed | 407 | timeout |" in md
     assert "ok[x]" not in md
+
+
+def _listing(strategy: str, latency_ms: float, seconds: float, requests: int) -> dict[str, Any]:
+    extra = {"kind": "listing", "tree": "wide", "size": "ci", "strategy": strategy,
+             "latency_ms": latency_ms, "objects": 2000, "folders": 201,
+             "requests": {"ListObjectsV2": requests}, "requests_total": requests,
+             "wall_seconds": seconds, "listing_mode": "indexed"}  # fmt: skip
+    return {"name": f"test_listing[{strategy}-{latency_ms}]", "stats": {"median": 9.0},
+            "extra_info": extra}  # fmt: skip
+
+
+def _with_bench() -> RunRecord:
+    record = _record()
+    record.bench = {"benchmarks": [
+        _listing("store-recursive", 0, 0.3, 2), _listing("store-recursive", 20, 0.34, 2),
+        _listing("store-traversal-seq", 0, 2.0, 201), _listing("store-traversal-seq", 20, 6.0, 201),
+    ]}  # fmt: skip
+    return record
+
+
+def test_benchmark_section_tabulates_requests_time_and_the_flat_traversal_ratio(
+    tmp_path: Path,
+) -> None:
+    md = write_report(_with_bench(), tmp_path)["md"].read_text()
+    bench = md[md.index("## Benchmarks") : md.index("## Versions")]
+    assert "| `store-recursive` | 2 | 300 ms | 340 ms |" in bench
+    assert "| `store-traversal-seq` | 201 | 2 s | 6 s |" in bench
+    assert "| `store-traversal-seq` | x100.5 | x6.7 | x17.6 |" in bench
+
+
+def test_benchmark_chart_is_a_file_for_markdown_and_embedded_in_html(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    paths = write_report(_with_bench(), tmp_path)
+    assert "(listing-wide.png)" in paths["md"].read_text()
+    assert (tmp_path / "listing-wide.png").read_bytes()[:4] == b"\x89PNG"
+    assert paths["html"].read_text().count("data:image/png;base64,") == 3
+
+
+def test_markdown_and_html_carry_the_same_benchmark_numbers(tmp_path: Path) -> None:
+    paths = write_report(_with_bench(), tmp_path)
+    html = paths["html"].read_text()
+    for cell in ("<code>store-traversal-seq</code>", "<td>201</td>", "<td>x17.6</td>",
+                 "<td>340 ms</td>"):  # fmt: skip
+        assert cell in html
+
+
+def test_unreadable_benchmark_json_is_named_not_hidden(tmp_path: Path) -> None:
+    record = _record()
+    record.bench = {"benchmarks": [{"name": "x", "extra_info": {}}]}
+    md = write_report(record, tmp_path)["md"].read_text()
+    assert "> not shown: bench.json: no remote-store benchmark cases" in md

@@ -1,17 +1,18 @@
-"""PNG charts for the benchmark report (matplotlib, headless ``Agg`` backend).
+"""PNG charts for the benchmark sections (matplotlib, headless ``Agg`` backend).
 
-Needs the ``report`` extra; :func:`charts_available` lets the report degrade to tables only.
+A chart draws exactly the numbers of the table next to it: :func:`listing_figure` reads the same
+:class:`ListingTable` the report's listing table is rendered from. Needs the ``report`` extra;
+:func:`charts_available` lets a report degrade to tables only.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from pathlib import Path
+import io
 from typing import Any
 
-from ._bench_data import ListingCase
+from ._bench_data import ListingTable
 
-__all__ = ["charts_available", "listing_chart", "ratio_chart"]
+__all__ = ["charts_available", "listing_chart", "listing_figure", "png", "ratio_chart"]
 
 
 def charts_available() -> bool:
@@ -22,7 +23,8 @@ def charts_available() -> bool:
     return True
 
 
-def _pyplot() -> Any:
+def pyplot() -> Any:
+    """matplotlib's pyplot on the headless Agg backend."""
     import matplotlib
 
     matplotlib.use("Agg", force=True)
@@ -31,43 +33,49 @@ def _pyplot() -> Any:
     return plt
 
 
-def listing_chart(tree: str, cases: list[ListingCase], path: Path) -> Path:
-    """Requests per strategy (bars) and seconds per strategy against added latency (lines)."""
-    plt = _pyplot()
-    by_strategy: dict[str, list[ListingCase]] = defaultdict(list)
-    for case in cases:
-        by_strategy[case.strategy].append(case)
-    names = sorted(by_strategy)
+def png(fig: Any, dpi: int = 100) -> bytes:
+    """The figure as PNG bytes; the figure is closed."""
+    plt = pyplot()
+    buffer = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def listing_figure(table: ListingTable) -> Any:
+    """Requests per strategy (bars, log scale, annotated with the count) and seconds per strategy
+    against added latency (lines): the numbers of the tree's table."""
+    plt = pyplot()
+    names = list(table.strategies)
     fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.8))
-    requests = [max(c.requests_total for c in by_strategy[n]) for n in names]
+    requests = [table.requests[n] for n in names]
     left.bar(range(len(names)), requests, color="#4c72b0")
     left.set_xticks(range(len(names)), names, rotation=30, ha="right", fontsize=8)
     left.set_yscale("log")
     left.set_ylabel("requests per listing (log)")
-    left.set_title(f"{tree}: requests")
+    left.set_title(f"{table.tree}: requests")
     for i, value in enumerate(requests):
         left.annotate(str(value), (i, value), ha="center", va="bottom", fontsize=8)
     for name in names:
-        points = sorted(by_strategy[name], key=lambda c: c.latency_ms)
-        right.plot(
-            [c.latency_ms for c in points], [c.seconds for c in points], marker="o", label=name
-        )
+        points = sorted(table.seconds[name].items())
+        right.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=name)
     right.set_yscale("log")
     right.set_xlabel("added latency per request (ms)")
     right.set_ylabel("seconds per listing (log)")
-    right.set_title(f"{tree}: seconds")
+    right.set_title(f"{table.tree}: seconds")
     right.legend(fontsize=7)
     right.grid(True, which="both", alpha=0.3)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return fig
 
 
-def ratio_chart(ratios: dict[str, dict[str, float]], path: Path) -> Path:
+def listing_chart(table: ListingTable) -> bytes:
+    return png(listing_figure(table))
+
+
+def ratio_chart(ratios: dict[str, dict[str, float]]) -> bytes:
     """Seconds ours/raw per operation, one bar per raw client; 1.0 is parity."""
-    plt = _pyplot()
+    plt = pyplot()
     operations = list(ratios)
     clients = sorted({c for r in ratios.values() for c in r})
     fig, ax = plt.subplots(figsize=(11, 4.8))
@@ -86,8 +94,4 @@ def ratio_chart(ratios: dict[str, dict[str, float]], path: Path) -> Path:
     ax.set_ylabel("seconds ours / raw")
     ax.set_title("Per-operation cost of the Store layer (1.0 = same as the raw client)")
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return png(fig)

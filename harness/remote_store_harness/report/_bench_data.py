@@ -33,11 +33,14 @@ __all__ = [
     "BenchRun",
     "LinearFit",
     "ListingCase",
+    "ListingTable",
     "OperationCase",
     "StreamCase",
     "fit_listing",
-    "format_duration",
+    "listing_tables",
     "load_run",
+    "parse_run",
+    "strategy_order",
 ]
 
 
@@ -172,13 +175,18 @@ def load_run(path: str | Path) -> BenchRun:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise BenchDataError(f"{path}: cannot read pytest-benchmark JSON: {exc}") from exc
+    return parse_run(data, str(path))
+
+
+def parse_run(data: Any, source: str) -> BenchRun:
+    """The run in already-loaded pytest-benchmark JSON (``source`` names it in errors)."""
     if not isinstance(data, dict) or not isinstance(data.get("benchmarks"), list):
-        raise BenchDataError(f"{path}: not pytest-benchmark JSON (no 'benchmarks' list)")
+        raise BenchDataError(f"{source}: not pytest-benchmark JSON (no 'benchmarks' list)")
     machine = data.get("machine_info") or {}
     cpu = machine.get("cpu") or {}
     commit = data.get("commit_info") or {}
     run = BenchRun(
-        source=str(path),
+        source=source,
         machine=" ".join(
             str(p) for p in (cpu.get("brand_raw", ""), machine.get("machine", "")) if p
         ),
@@ -190,13 +198,100 @@ def load_run(path: str | Path) -> BenchRun:
         try:
             _parse(run, bench)
         except (KeyError, TypeError, ValueError) as exc:
-            raise BenchDataError(f"{path}: malformed case {bench.get('name')!r}: {exc}") from exc
+            raise BenchDataError(f"{source}: malformed case {bench.get('name')!r}: {exc}") from exc
     if not (run.listing or run.operations or run.streams):
         raise BenchDataError(
-            f"{path}: no remote-store benchmark cases (was it written by `pytest benchmarks/` "
+            f"{source}: no remote-store benchmark cases (was it written by `pytest benchmarks/` "
             "without --benchmark-disable?)"
         )
     return run
+
+
+#: Order of strategies in tables and charts (others follow alphabetically).
+_STRATEGY_ORDER = (
+    "store-recursive",
+    "store-max-depth",
+    "store-glob",
+    "store-traversal-seq",
+    "store-traversal-16",
+    "boto3-paginator",
+    "s3fs-find",
+)
+#: The flat stream every folder-by-folder traversal is compared with.
+FLAT = "store-recursive"
+TRAVERSALS = ("store-traversal-seq", "store-traversal-16")
+
+
+def strategy_order(name: str) -> tuple[int, str]:
+    """Sort key: the report's strategy order, unknown strategies last and alphabetical."""
+    index = _STRATEGY_ORDER.index(name) if name in _STRATEGY_ORDER else len(_STRATEGY_ORDER)
+    return (index, name)
+
+
+@dataclass(frozen=True)
+class ListingTable:
+    """One tree's listing results as a report shows them: its table *and* its chart read this,
+    so the two cannot disagree. Seconds are per strategy and added latency (ms)."""
+
+    tree: str
+    size: str
+    objects: int
+    folders: int
+    latencies: tuple[float, ...]
+    strategies: tuple[str, ...]
+    requests: Mapping[str, int]
+    seconds: Mapping[str, Mapping[float, float]]
+    #: Server and client seconds at the lowest measured latency.
+    server_seconds: Mapping[str, float]
+    client_seconds: Mapping[str, float]
+
+    def request_ratio(self, strategy: str, base: str = FLAT) -> float | None:
+        """Requests of ``strategy`` per request of ``base`` (None without both)."""
+        if strategy not in self.requests or not self.requests.get(base):
+            return None
+        return self.requests[strategy] / self.requests[base]
+
+    def seconds_ratio(self, strategy: str, latency: float, base: str = FLAT) -> float | None:
+        """Seconds of ``strategy`` per second of ``base`` at one latency (None without both)."""
+        mine, theirs = self.seconds.get(strategy, {}), self.seconds.get(base, {})
+        if latency not in mine or not theirs.get(latency):
+            return None
+        return mine[latency] / theirs[latency]
+
+
+def listing_tables(cases: Iterable[ListingCase]) -> list[ListingTable]:
+    """One :class:`ListingTable` per tree, in the order the trees were measured."""
+    by_tree: dict[str, list[ListingCase]] = {}
+    for case in cases:
+        by_tree.setdefault(case.tree, []).append(case)
+    tables = []
+    for tree, found in by_tree.items():
+        by_strategy: dict[str, dict[float, ListingCase]] = {}
+        for case in found:
+            by_strategy.setdefault(case.strategy, {})[case.latency_ms] = case
+        strategies = tuple(sorted(by_strategy, key=strategy_order))
+        lowest = {s: by_strategy[s][min(by_strategy[s])] for s in strategies}
+        first = found[0]
+        tables.append(
+            ListingTable(
+                tree=tree,
+                size=first.size,
+                objects=first.objects,
+                folders=first.folders,
+                latencies=tuple(sorted({c.latency_ms for c in found})),
+                strategies=strategies,
+                requests={
+                    s: max(c.requests_total for c in by_strategy[s].values()) for s in strategies
+                },
+                seconds={
+                    s: {lat: c.seconds for lat, c in sorted(by_strategy[s].items())}
+                    for s in strategies
+                },
+                server_seconds={s: c.server_seconds for s, c in lowest.items()},
+                client_seconds={s: c.client_seconds for s, c in lowest.items()},
+            )
+        )
+    return tables
 
 
 @dataclass(frozen=True)
@@ -272,13 +367,3 @@ def fit_listing(cases: Iterable[ListingCase], *, subtract_server: bool = False) 
         assumed_slope=assumed,
         max_error=max(errors, default=0.0),
     )
-
-
-def format_duration(seconds: float) -> str:
-    """Human scale: ms below a second, then s, min, h, d."""
-    if seconds < 1:
-        return f"{seconds * 1000:.0f} ms"
-    for limit, unit, div in ((60, "s", 1), (3600, "min", 60), (86400, "h", 3600)):
-        if seconds < limit:
-            return f"{seconds / div:.1f} {unit}"
-    return f"{seconds / 86400:.1f} d"

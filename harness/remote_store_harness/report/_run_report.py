@@ -1,16 +1,15 @@
 """Write the run's report: ``results.json`` (everything), ``report.md`` and ``report.html``.
 
-``report.html`` is self-contained (inline CSS, charts embedded as base64 PNG rendered with
-matplotlib's Agg backend), so it can be attached to a ticket or mailed. When matplotlib is not
-installed the reports are written without charts and say so. The same summary table that heads
-``report.md`` is returned by :func:`summary_text` for the terminal.
+The report is built once as a :mod:`._document` ``Document`` and rendered twice: ``report.md``
+(charts as PNG files next to it) and ``report.html`` (self-contained: inline CSS, charts embedded
+as base64 PNG rendered with matplotlib's Agg backend, every text escaped), so both say the same.
+The console summary (:func:`summary_text`) renders the same summary blocks as plain text. When
+matplotlib is not installed the reports are written without charts and say so. Every case is in
+``results.json``; the documents list the cases that did not pass and the skip reasons.
 """
 
 from __future__ import annotations
 
-import base64
-import html
-import io
 import json
 import platform
 import sys
@@ -21,9 +20,28 @@ from typing import Any
 
 from remote_store._redact import redact_text
 
-from .._events import format_elapsed
+from .._events import format_duration
+from ..errors import BenchDataError
 from ..probe._run import ProbeReport
 from ..suites._runner import SuiteResult
+from ._bench_data import parse_run
+from ._bench_report import bench_blocks, chart_images
+from ._document import (
+    Block,
+    Bullets,
+    Code,
+    Document,
+    Heading,
+    Image,
+    Line,
+    Mono,
+    Paragraph,
+    Strong,
+    Table,
+    to_html,
+    to_markdown,
+    to_text,
+)
 
 __all__ = [
     "VERSIONED_DISTRIBUTIONS",
@@ -142,7 +160,7 @@ def _suite_rows(record: RunRecord) -> list[list[str]]:
         rows.append([
             suite.name, suite.status, str(counts["passed"]), str(counts["failed"]),
             str(counts["error"]), str(counts["skipped"]), str(other),
-            format_elapsed(suite.seconds),
+            format_duration(suite.seconds, clock=True),
         ])  # fmt: skip
     for probe in record.probes:
         # Columns for a probe: Passed = answered yes (safe), Failed = a finding that breaks a
@@ -164,7 +182,7 @@ def _suite_rows(record: RunRecord) -> list[list[str]]:
         rows.append([
             f"probe {probe.target.label}", "interrupted" if probe.interrupted else status,
             *(str(tally[k]) for k in ("passed", "failed", "error", "skipped", "other")),
-            format_elapsed(probe.seconds),
+            format_duration(probe.seconds, clock=True),
         ])  # fmt: skip
     return rows
 
@@ -220,40 +238,33 @@ def _probe_matrix(record: RunRecord) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
-def _plain_table(header: list[str], rows: list[list[str]], width: int = 60) -> str:
-    cut = [[c if len(c) <= width else c[: width - 3] + "..." for c in row] for row in rows]
-    sizes = [max(len(str(x)) for x in column) for column in zip(header, *cut, strict=False)]
-    lines = ["  ".join(h.ljust(s) for h, s in zip(header, sizes, strict=True))]
-    lines.append("  ".join("-" * s for s in sizes))
-    lines += ["  ".join(c.ljust(s) for c, s in zip(row, sizes, strict=True)) for row in cut]
-    return "\n".join(line.rstrip() for line in lines)
+def _summary_table(record: RunRecord) -> Table:
+    return Table(_SUITE_HEADER, _suite_rows(record))
 
 
-def _md_table(header: list[str], rows: list[list[str]]) -> str:
-    def esc(text: str) -> str:
-        return text.replace("|", "\\|").replace("\n", " ")
+def _probe_matrix_table(record: RunRecord) -> Table:
+    header, rows = _probe_matrix(record)
+    return Table(header, rows, text_width=48)
 
-    lines = ["| " + " | ".join(esc(h) for h in header) + " |"]
-    lines.append("|" + "|".join("---" for _ in header) + "|")
-    lines += ["| " + " | ".join(esc(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
+
+def _run_line(record: RunRecord) -> str:
+    return (
+        f"Run {record.status.upper()} in {format_duration(record.wall_seconds, clock=True)} "
+        f"({format_duration(record.wall_seconds)})"
+    )
 
 
 def summary_text(record: RunRecord) -> str:
-    """The terminal summary: suite table, probe matrix, run status and wall time."""
-    parts = [_plain_table(_SUITE_HEADER, _suite_rows(record))]
+    """The terminal summary: suite table, probe matrix, legend, verdict, run status and time."""
+    doc = Document("summary", [_summary_table(record)])
     if record.probes:
-        header, rows = _probe_matrix(record)
-        parts.append(_plain_table(header, rows, width=48))
-    parts.append(SUMMARY_LEGEND)
+        doc.add(_probe_matrix_table(record))
+    doc.add(Paragraph(SUMMARY_LEGEND))
     explained = verdict_lines(record)
     if explained:
-        parts.append("\n".join(explained))
-    parts.append(
-        f"Run {record.status.upper()} in {format_elapsed(record.wall_seconds)} "
-        f"({record.wall_seconds:.1f} s)"
-    )
-    return "\n\n".join(parts)
+        doc.add(Paragraph("\n".join(explained)))
+    doc.add(Paragraph(_run_line(record)))
+    return to_text(doc, title=False)
 
 
 def _matrix_tables(matrix: Any) -> tuple[list[list[str]], list[list[str]]]:
@@ -288,24 +299,15 @@ _CASE_HEADER = ["Scenario", "Case", "Outcome", "Expected", "Observed"]
 # --- charts ---------------------------------------------------------------------------------
 
 
-def _charts(record: RunRecord) -> list[tuple[str, bytes]]:
-    """(title, PNG bytes) for each chart that has data; empty when matplotlib is missing."""
-    try:
-        import matplotlib
+def _charts(record: RunRecord) -> list[Image]:
+    """The run's own charts (suite outcomes, probe latency) that have data; empty when
+    matplotlib is missing. The benchmark charts come with the benchmark section."""
+    from ._bench_charts import charts_available, png, pyplot
 
-        matplotlib.use("Agg", force=True)
-        import matplotlib.pyplot as plt
-    except ImportError:
+    if not charts_available():
         return []
-    charts: list[tuple[str, bytes]] = []
-
-    def render(fig: Any) -> bytes:
-        buffer = io.BytesIO()
-        fig.tight_layout()
-        fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
-        plt.close(fig)
-        return buffer.getvalue()
-
+    plt = pyplot()
+    charts: list[Image] = []
     if record.suites:
         fig, ax = plt.subplots(figsize=(8, 0.6 + 0.5 * len(record.suites)))
         colours = {"passed": "#2e7d32", "failed": "#c62828", "error": "#6a1b9a",
@@ -320,7 +322,7 @@ def _charts(record: RunRecord) -> list[tuple[str, bytes]]:
         ax.set_xlabel("cases")
         ax.invert_yaxis()
         ax.legend(loc="lower right", fontsize=8)
-        charts.append(("Suite outcomes", render(fig)))
+        charts.append(Image("Suite outcomes", "chart-suites.png", png(fig, dpi=90)))
 
     samples = [
         (probe.target.label, row.data.get("samples_ms", []))
@@ -336,182 +338,131 @@ def _charts(record: RunRecord) -> list[tuple[str, bytes]]:
         ax.set_yticks(range(len(samples)), [name for name, _ in samples])
         ax.set_ylim(-0.5, len(samples) - 0.5)
         ax.set_xlabel("HeadObject round trip (ms); bar = median")
-        charts.append(("Probe round-trip latency", render(fig)))
-
-    benches = (record.bench or {}).get("benchmarks", []) if isinstance(record.bench, dict) else []
-    if benches:
-        items = sorted(
-            ((str(b.get("name", "?")), float(b["stats"]["median"])) for b in benches),
-            key=lambda item: item[1],
-        )[-25:]
-        fig, ax = plt.subplots(figsize=(9, 0.8 + 0.3 * len(items)))
-        ax.barh([n for n, _ in items], [v for _, v in items], color="#1565c0")
-        ax.set_xscale("log")
-        ax.set_xlabel("median seconds per round (log scale)")
-        ax.tick_params(axis="y", labelsize=7)
-        charts.append(("Benchmarks (slowest 25)", render(fig)))
+        charts.append(Image("Probe round-trip latency", "chart-latency.png", png(fig, dpi=90)))
     return charts
 
 
-# --- documents ------------------------------------------------------------------------------
+# --- the document ---------------------------------------------------------------------------
+
+_LEVEL_CLASS = {"ok": "ok", "info": "info", "warn": "warn", "fail": "fail"}
 
 
-def _md(record: RunRecord, chart_files: list[tuple[str, str]]) -> str:
-    out = [
-        "# remote-store-harness run report",
-        "",
-        f"- Command: `{_command_line(record.command)}`",
-        f"- Started: {record.started_at}; wall time {record.wall_seconds:.1f} s; "
-        f"mode: {record.mode}{' (quick)' if record.quick else ''}; status: **{record.status}**",
-    ]
-    if record.target:
-        out.append(f"- Target: {json.dumps(record.target)}")
-    if record.conformance_options is not None:
-        out.append(f"- Conformance configuration: {json.dumps(record.conformance_options)}")
-    explained = verdict_lines(record)
-    if explained:
-        out += ["", "## Verdict", ""] + [f"- {line}" for line in explained]
-    out += ["", "## Summary", "", _md_table(_SUITE_HEADER, _suite_rows(record)), ""]
-    out += [SUMMARY_LEGEND, ""]
-    for note in record.notes:
-        out.append(f"> {note}")
-    for title, name in chart_files:
-        out += ["", f"![{title}]({name})"]
-    if record.probes:
-        header, rows = _probe_matrix(record)
-        out += ["", "## Probe answers", "", _md_table(header, rows)]
-    for probe in record.probes:
-        out += ["", f"### Probe of {probe.target.label}", ""]
-        out.append(f"Target: `{json.dumps(probe.describe_target())}`; prefix `{probe.prefix}`")
-        out += ["", _md_table(
-            ["Question", "Verdict", "Level", "Answer", "Evidence"],
-            [[r.question, r.verdict, r.level, r.answer, r.evidence] for r in probe.rows],
-        )]  # fmt: skip
-        if probe.recommendation is not None:
-            out += ["", "Recommended configuration (YAML, load with `resolve_env_vars=True`):", ""]
-            out += ["```yaml", probe.recommendation.yaml().rstrip(), "```", "", "Python:", ""]
-            out += ["```python", probe.recommendation.python().rstrip(), "```"]
-            out += [f"- {note}" for note in probe.recommendation.notes]
-            if probe.recommendation.consequences:
-                out += ["", "What the NO answers mean for remote_store:", ""]
-                out += [f"- {line}" for line in probe.recommendation.consequences]
-        if probe.cleanup is not None:
-            c = probe.cleanup
-            out.append(
-                f"\nCleanup: deleted {c.deleted} objects, aborted {c.aborted_uploads} uploads, "
-                f"failed {len(c.failed)}, left under prefix {len(c.foreign_left)}."
-            )
-    per_scenario, matrix_cases = _matrix_tables(record.scenario_matrix)
-    if per_scenario:
-        out += ["", "## Scenario matrix", "", _md_table(_MATRIX_HEADER, per_scenario)]
-        not_passed = [c for c in matrix_cases if c[2] != "passed"]
-        if not_passed:
-            out += ["", "Cases that did not pass:", "", _md_table(_CASE_HEADER, not_passed)]
-        out += ["", "Every case with expected and observed outcome: results.json / report.html."]
+def _outcome_class(outcome: str) -> str:
+    return {"passed": "ok", "skipped": "info", "xfailed": "info"}.get(outcome, "fail")
+
+
+def _probe_blocks(probe: ProbeReport) -> list[Block]:
+    blocks: list[Block] = [
+        Heading(3, f"Probe of {probe.target.label}"),
+        Paragraph(["Target: ", Mono(json.dumps(probe.describe_target())), "; prefix ",
+                   Mono(probe.prefix)]),
+        Table(["Question", "Verdict", "Level", "Answer", "Evidence"],
+              [[r.question, r.verdict, r.level, r.answer, r.evidence] for r in probe.rows],
+              [_LEVEL_CLASS.get(r.level, "info") for r in probe.rows]),
+    ]  # fmt: skip
+    recommendation = probe.recommendation
+    if recommendation is not None:
+        blocks += [
+            Paragraph(["Recommended configuration (YAML, load with ", Mono("resolve_env_vars=True"),
+                       "):"]),
+            Code(recommendation.yaml(), "yaml"),
+            Paragraph("Python:"),
+            Code(recommendation.python(), "python"),
+        ]  # fmt: skip
+        if recommendation.notes:
+            blocks.append(Bullets(recommendation.notes))
+        if recommendation.consequences:
+            blocks.append(Paragraph("What the NO answers mean for remote_store:"))
+            blocks.append(Bullets(recommendation.consequences))
+    if probe.cleanup is not None:
+        c = probe.cleanup
+        blocks.append(Paragraph(
+            f"Cleanup: deleted {c.deleted} objects, aborted {c.aborted_uploads} uploads, "
+            f"failed {len(c.failed)}, left under prefix {len(c.foreign_left)}."
+        ))  # fmt: skip
+    return blocks
+
+
+def _suite_blocks(record: RunRecord) -> list[Block]:
+    blocks: list[Block] = []
     for suite in record.suites:
         bad = [c for c in suite.cases if c.outcome in ("failed", "error", "xpassed")]
-        out += ["", f"## Suite {suite.name}: {suite.status}", ""]
-        out.append(
-            f"{len(suite.cases)} cases in {suite.seconds:.1f} s; pytest log `{suite.log_path}`"
-        )
+        blocks += [
+            Heading(2, f"Suite {suite.name}: {suite.status}"),
+            Paragraph([f"{len(suite.cases)} cases in {format_duration(suite.seconds)}; pytest "
+                       "log ", Mono(str(suite.log_path))]),
+        ]  # fmt: skip
         if suite.note:
-            out += ["", f"> {suite.note}"]
+            blocks.append(Paragraph(suite.note, note=True))
         if bad:
-            out += ["", _md_table(["Case", "Outcome", "Message"],
-                                  [[c.nodeid, c.outcome, c.message] for c in bad])]  # fmt: skip
+            blocks.append(Table(["Case", "Outcome", "Message"],
+                                [[c.nodeid, c.outcome, c.message] for c in bad],
+                                [_outcome_class(c.outcome) for c in bad]))  # fmt: skip
         skipped = sorted({c.message for c in suite.cases if c.outcome == "skipped"})
         if skipped:
-            out += ["", "Skip reasons: " + "; ".join(f"`{reason}`" for reason in skipped[:20])]
-    versions = [[k, v] for k, v in record.versions.items()]
-    out += ["", "## Versions", "", _md_table(["Component", "Version"], versions)]
-    return "\n".join(out) + "\n"
+            reasons: list[str | Mono] = ["Skip reasons: "]
+            for index, reason in enumerate(skipped[:20]):
+                reasons += (["; "] if index else []) + [Mono(reason)]
+            blocks.append(Paragraph(reasons))
+    return blocks
 
 
-_CSS = (
-    "body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px}"
-    "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;"
-    "vertical-align:top;font-size:13px}th{background:#f0f0f0}pre{background:#f7f7f7;padding:1em;"
-    "overflow:auto}.ok{background:#e8f5e9}.warn{background:#fff8e1}.fail{background:#ffebee}"
-    ".info{background:#e3f2fd}"
-)
+def _bench_section(record: RunRecord) -> list[Block]:
+    """The benchmark tables (and the charts drawn from the same numbers)."""
+    if not record.bench:
+        return []
+    try:
+        run = parse_run(record.bench, "bench.json")
+    except BenchDataError as exc:
+        return [Heading(2, "Benchmarks"), Paragraph(f"not shown: {exc}", note=True)]
+    images, ratio = chart_images(run)
+    blocks = bench_blocks(run, images=images, ratio_image=ratio)
+    nested = [Heading(b.level + 1, b.text) if isinstance(b, Heading) else b for b in blocks]
+    return [Heading(2, "Benchmarks"), *nested]
 
 
-def _html_table(header: list[str], rows: list[list[str]], classes: list[str] | None = None) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = []
-    for index, row in enumerate(rows):
-        cls = f' class="{classes[index]}"' if classes else ""
-        cells = "".join(f"<td>{html.escape(c)}</td>" for c in row)
-        body.append(f"<tr{cls}>{cells}</tr>")
-    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
-
-
-def _html(record: RunRecord, charts: list[tuple[str, bytes]]) -> str:
-    e = html.escape
-    parts = [
-        "<!doctype html><html><head><meta charset='utf-8'>",
-        f"<title>remote-store-harness report</title><style>{_CSS}</style></head><body>",
-        "<h1>remote-store-harness run report</h1>",
-        f"<p>Command: <code>{e(_command_line(record.command))}</code><br>Started "
-        f"{e(record.started_at)}; wall time {record.wall_seconds:.1f} s; mode {e(record.mode)}"
-        f"{' (quick)' if record.quick else ''}; status <b>{e(record.status)}</b></p>",
-    ]
+def build_document(record: RunRecord, charts: list[Image]) -> Document:
+    """The whole report, once: both files render this."""
+    status = f"mode: {record.mode}{' (quick)' if record.quick else ''}; status: "
+    facts: list[Line] = [
+        ["Command: ", Mono(_command_line(record.command))],
+        [f"Started: {record.started_at}; wall time {format_duration(record.wall_seconds)}; "
+         + status, Strong(record.status)],
+    ]  # fmt: skip
+    if record.target:
+        facts.append(f"Target: {json.dumps(record.target)}")
+    if record.conformance_options is not None:
+        facts.append(f"Conformance configuration: {json.dumps(record.conformance_options)}")
+    doc = Document("remote-store-harness run report", [Bullets(facts)])
     explained = verdict_lines(record)
     if explained:
-        parts += ["<h2>Verdict</h2><ul>", *(f"<li>{e(x)}</li>" for x in explained), "</ul>"]
-    parts += [
-        "<h2>Summary</h2>",
-        _html_table(_SUITE_HEADER, _suite_rows(record)),
-        f"<p>{e(SUMMARY_LEGEND)}</p>",
-    ]
-    parts += [f"<p><i>{e(note)}</i></p>" for note in record.notes]
-    for title, png in charts:
-        data = base64.b64encode(png).decode("ascii")
-        parts.append(
-            f"<h3>{e(title)}</h3><img alt='{e(title)}' src='data:image/png;base64,{data}'>"
-        )
-    if not charts:
-        parts.append("<p><i>No charts: matplotlib is not installed.</i></p>")
+        doc.add(Heading(2, "Verdict"), Bullets(explained))
+    doc.add(Heading(2, "Summary"), _summary_table(record), Paragraph(SUMMARY_LEGEND))
+    doc.extend(Paragraph(note, note=True) for note in record.notes)
+    doc.extend(charts)
+    if record.probes:
+        doc.add(Heading(2, "Probe answers"), _probe_matrix_table(record))
     for probe in record.probes:
-        parts.append(f"<h2>Probe of {e(probe.target.label)}</h2>")
-        parts.append(f"<p><code>{e(json.dumps(probe.describe_target()))}</code></p>")
-        parts.append(_html_table(
-            ["Question", "Verdict", "Answer", "Evidence"],
-            [[r.question, r.verdict, r.answer, r.evidence] for r in probe.rows],
-            [r.level for r in probe.rows],
-        ))  # fmt: skip
-        if probe.recommendation is not None:
-            parts.append("<h3>Recommended configuration</h3>")
-            parts.append(f"<pre>{e(probe.recommendation.yaml())}</pre>")
-            parts.append(f"<pre>{e(probe.recommendation.python())}</pre>")
-            parts += [f"<p>{e(note)}</p>" for note in probe.recommendation.notes]
-            if probe.recommendation.consequences:
-                parts.append("<h3>What the NO answers mean for remote_store</h3><ul>")
-                parts += [f"<li>{e(x)}</li>" for x in probe.recommendation.consequences]
-                parts.append("</ul>")
+        doc.extend(_probe_blocks(probe))
     per_scenario, matrix_cases = _matrix_tables(record.scenario_matrix)
     if per_scenario:
-        parts.append("<h2>Scenario matrix</h2>")
-        parts.append(_html_table(_MATRIX_HEADER, per_scenario))
-        parts.append(_html_table(
-            _CASE_HEADER, matrix_cases,
-            [{"passed": "ok", "skipped": "info"}.get(c[2], "fail") for c in matrix_cases],
-        ))  # fmt: skip
-    for suite in record.suites:
-        parts.append(f"<h2>Suite {e(suite.name)}: {e(suite.status)}</h2>")
-        parts.append(
-            _html_table(
-                ["Case", "Outcome", "Seconds", "Message"],
-                [[c.nodeid, c.outcome, f"{c.seconds:.2f}", c.message] for c in suite.cases],
-                [{"passed": "ok", "skipped": "info"}.get(c.outcome, "fail") for c in suite.cases],
+        doc.add(Heading(2, "Scenario matrix"), Table(_MATRIX_HEADER, per_scenario))
+        not_passed = [c for c in matrix_cases if c[2] != "passed"]
+        if not_passed:
+            doc.add(
+                Paragraph("Cases that did not pass:"),
+                Table(_CASE_HEADER, not_passed, [_outcome_class(c[2]) for c in not_passed]),
             )
-        )
-    parts.append("<h2>Versions</h2>")
-    parts.append(
-        _html_table(["Component", "Version"], [[k, v] for k, v in record.versions.items()])
-    )
-    parts.append("</body></html>")
-    return "\n".join(parts)
+        doc.add(Paragraph("Every case with expected and observed outcome: results.json."))
+    doc.extend(_suite_blocks(record))
+    doc.extend(_bench_section(record))
+    versions = [[k, v] for k, v in record.versions.items()]
+    doc.add(Heading(2, "Versions"), Table(["Component", "Version"], versions))
+    return doc
+
+
+def _images(doc: Document) -> list[Image]:
+    return [block for block in doc.blocks if isinstance(block, Image)]
 
 
 def write_report(record: RunRecord, directory: Path) -> dict[str, Path]:
@@ -520,11 +471,10 @@ def write_report(record: RunRecord, directory: Path) -> dict[str, Path]:
     charts = _charts(record)
     if not charts:
         record.notes.append("charts omitted: matplotlib is not installed (extra 'report')")
-    chart_files = []
-    for index, (title, png) in enumerate(charts, start=1):
-        name = f"chart-{index}.png"
-        (directory / name).write_bytes(png)
-        chart_files.append((title, name))
+    doc = build_document(record, charts)
+    for image in _images(doc):
+        if image.file and image.png:
+            (directory / image.file).write_bytes(image.png)
     paths = {
         "json": directory / "results.json",
         "md": directory / "report.md",
@@ -533,8 +483,8 @@ def write_report(record: RunRecord, directory: Path) -> dict[str, Path]:
     # Every file goes through the library's redaction (URL userinfo, PEM blocks, secret values).
     texts = {
         "json": json.dumps(record.to_json(), indent=2, default=str) + "\n",
-        "md": _md(record, chart_files),
-        "html": _html(record, charts),
+        "md": to_markdown(doc),
+        "html": to_html(doc),
     }
     for kind, text in texts.items():
         paths[kind].write_text(redact_text(text), encoding="utf-8")
