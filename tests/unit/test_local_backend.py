@@ -50,6 +50,37 @@ def test_symlink_inside_the_root_is_followed(backend: LocalBackend) -> None:
     assert backend.read_bytes("alias/f") == b"x"
 
 
+def test_symlink_through_dotdot_that_stays_inside_is_followed(backend: LocalBackend) -> None:
+    (backend.root / "real").mkdir()
+    (backend.root / "real" / "f").write_bytes(b"x")
+    (backend.root / "a").mkdir()
+    os.symlink("../real", backend.root / "a" / "alias")
+    assert backend.read_bytes("a/alias/f") == b"x"
+
+
+def test_relative_symlink_climbing_above_the_root_is_refused(backend: LocalBackend) -> None:
+    outside = backend.root.parent / "outside"
+    outside.mkdir()
+    (outside / "secret").write_bytes(b"s")
+    os.symlink("../outside", backend.root / "up")
+    with pytest.raises(InvalidPath, match="escapes"):
+        backend.read_bytes("up/secret")
+
+
+def test_a_symlink_loop_is_an_invalid_path(backend: LocalBackend) -> None:
+    os.symlink("loop", backend.root / "loop")
+    with pytest.raises(InvalidPath):
+        backend.read_bytes("loop/f")
+
+
+def test_delete_removes_a_symlink_never_its_target(backend: LocalBackend) -> None:
+    (backend.root / "real.txt").write_bytes(b"x")
+    os.symlink("real.txt", backend.root / "alias.txt")
+    backend.delete("alias.txt")
+    assert not os.path.lexists(backend.root / "alias.txt")
+    assert (backend.root / "real.txt").read_bytes() == b"x"
+
+
 def test_listing_skips_symlinks_escaping_the_root(backend: LocalBackend, tmp_path: Path) -> None:
     (tmp_path / "out.txt").write_bytes(b"x")
     os.symlink(tmp_path / "out.txt", backend.root / "link.txt")

@@ -1,16 +1,19 @@
 """``LocalBackend``: a directory on the local filesystem.
 
-Containment: every key is joined under the root after rejecting ``..`` and
-NUL, and the deepest existing component of the result is resolved (symlinks
-followed, broken ones too) and must still lie under the root; otherwise the
-operation is refused with ``InvalidPath``. A root directory that has been
-deleted reads as "absent" (probes ``False``, listings empty, tolerant deletes
-return) rather than as an escape.
+Containment is not check-then-use. Every key is resolved component by component
+from a directory fd opened on the root (``_local_fs.at``), never through a path
+string, and every operation then acts relative to the final folder's fd with
+``O_NOFOLLOW``/``follow_symlinks=False``. A symlink inside the root is followed
+only when its whole resolution stays inside (the link is resolved with the same
+fd walk, so a directory swapped for a link to elsewhere cannot redirect a read,
+write, delete or temp file); a path that leads out is ``InvalidPath``. A root
+that has been deleted reads as "absent" (probes ``False``, listings empty,
+tolerant deletes return); a root replaced by a symlink is an escape.
 
 Writes that must not clobber are decided by the kernel, not by a prior check:
 plain writes open with ``O_CREAT | O_EXCL``; atomic writes promote their temp
-file with ``os.link`` (which fails if the target appeared meanwhile) and then
-unlink the temp. Overwriting atomic writes promote with ``os.replace``.
+file with ``link`` (which fails if the target appeared meanwhile) and then
+unlink the temp. Overwriting atomic writes promote with ``rename``.
 ``move``/``copy`` destinations keep a check-then-act for ``overwrite=False``
 (documented race: a file created between the check and the rename is replaced).
 """
@@ -26,14 +29,13 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO, NoReturn
+from typing import BinaryIO, NoReturn, cast
 
 from .._backend import AtomicWriter, Backend, Content, Metadata
 from .._backend_rules import (
     exists_error,
     file_ancestor_error,
     folder_target_error,
-    is_temp_name,
     summarise_files,
     temp_name,
 )
@@ -50,6 +52,8 @@ from .._glob import glob_via_listing, translate_glob
 from .._models import FileInfo, FolderEntry, FolderInfo, WriteResult
 from .._path import RemotePath, addressable_segments, require_str
 from .._streams import check_content, guard_content
+from . import _local_fs as _fs
+from ._local_fs import Location
 
 __all__ = ["LocalBackend"]
 
@@ -94,40 +98,35 @@ class LocalBackend(Backend):
             ) from exc
         return segments
 
-    def _inside(self, real: str) -> bool:
-        return real == self._root_text or real.startswith(self._root_text + os.sep)
+    def _escape(self, key: str) -> InvalidPath:
+        return InvalidPath("Path escapes root directory", path=key, backend=self.name)
 
-    def _escapes(self, segments: list[str]) -> bool:
-        """Whether the deepest existing component of the path resolves outside the root.
+    @contextmanager
+    def _at(
+        self,
+        key: str,
+        segments: list[str],
+        *,
+        follow_last: bool = True,
+        create: bool = False,
+    ) -> Iterator[Location]:
+        """The location of ``segments`` (see ``_local_fs``); every error leaves typed.
 
-        With no component present the root itself decides: a deleted root reads as absent
-        (R-ABSENT), but a root replaced by a symlink to elsewhere is an escape.
+        ``Escape`` is ``InvalidPath``, a file in the way of ``create`` is the
+        file-ancestor error, and any ``OSError`` raised in the block is mapped
+        (``_map``) with ``key`` attached.
         """
-        for depth in range(len(segments), -1, -1):
-            candidate = self._root.joinpath(*segments[:depth])
-            try:
-                present = os.path.lexists(candidate)
-            except (OSError, ValueError):
-                present = False
-            if present:
-                return not self._inside(os.path.realpath(candidate))
-        return False
+        try:
+            with _fs.at(self._root_text, segments, follow_last=follow_last, create=create) as loc:
+                yield loc
+        except _fs.Escape as exc:
+            raise self._escape(key) from exc
+        except _fs.FileInTheWay as exc:
+            raise file_ancestor_error(key, "/".join(exc.segments), self.name) from exc
+        except OSError as exc:
+            self._raise(exc, key)
 
-    def _contain(self, key: str, segments: list[str]) -> Path:
-        """The target path, refused if its deepest existing component resolves outside."""
-        if self._escapes(segments):
-            raise InvalidPath("Path escapes root directory", path=key, backend=self.name)
-        return self._root.joinpath(*segments)
-
-    def _resolve(self, key: str) -> tuple[list[str], Path]:
-        segments = self._segments(key)
-        return segments, self._contain(key, segments)
-
-    def _resolve_file(self, key: str) -> tuple[list[str], Path]:
-        segments = self._file_segments(key)
-        return segments, self._contain(key, segments)
-
-    def _map(self, exc: OSError, key: str, *, is_dir_hint: bool = False) -> RemoteStoreError:
+    def _map(self, exc: OSError, key: str) -> RemoteStoreError:
         """Classify an ``OSError`` by type/errno (never a blanket mapping)."""
         name = self.name
         if isinstance(exc, FileNotFoundError | NotADirectoryError):
@@ -137,10 +136,6 @@ class LocalBackend(Backend):
         if isinstance(exc, FileExistsError):
             return exists_error(key, name)
         if isinstance(exc, PermissionError):
-            if is_dir_hint:
-                return InvalidPath(
-                    "Path is a folder, not a file (Not a file)", path=key, backend=name
-                )
             return PermissionDenied(f"Permission denied: {exc.strerror}", path=key, backend=name)
         if exc.errno == errno.ENOTEMPTY:
             return DirectoryNotEmpty(
@@ -150,66 +145,69 @@ class LocalBackend(Backend):
             return InvalidPath(f"Invalid local path: {exc.strerror}", path=key, backend=name)
         return RemoteStoreError(f"Local filesystem error: {exc}", path=key, backend=name)
 
-    def _raise(self, exc: OSError, key: str, *, is_dir_hint: bool = False) -> NoReturn:
-        raise self._map(exc, key, is_dir_hint=is_dir_hint) from exc
+    def _raise(self, exc: OSError, key: str) -> NoReturn:
+        raise self._map(exc, key) from exc
 
-    @staticmethod
-    def _stat(path: Path) -> os.stat_result | None:
+    def _probe(self, path: str) -> tuple[list[str], os.stat_result | None]:
+        """R-PROBE: what is at ``path`` (links inside followed); absent in any way is ``None``."""
+        segments = self._segments(path)
         try:
-            return path.stat()
+            with _fs.at(self._root_text, segments) as loc:
+                return segments, loc.lstat()
         except (FileNotFoundError, NotADirectoryError):
-            return None
+            return segments, None
         except OSError as exc:
             if exc.errno in (errno.ENAMETOOLONG, errno.ELOOP):
-                return None
-            raise
-
-    def _lstat_or_stat(self, key: str, path: Path) -> os.stat_result | None:
-        try:
-            return self._stat(path)
-        except OSError as exc:
-            self._raise(exc, key)
+                return segments, None
+            self._raise(exc, path)
+        except _fs.Escape as exc:
+            raise self._escape(path) from exc
 
     # -- probes ---------------------------------------------------------------
     def exists(self, path: str) -> bool:
-        segments, target = self._resolve(path)
-        return not segments or self._lstat_or_stat(path, target) is not None
+        segments, st = self._probe(path)
+        return not segments or st is not None
 
     def is_file(self, path: str) -> bool:
-        segments, target = self._resolve(path)
-        if not segments:
-            return False
-        st = self._lstat_or_stat(path, target)
-        return st is not None and stat.S_ISREG(st.st_mode)
+        segments, st = self._probe(path)
+        return bool(segments) and st is not None and stat.S_ISREG(st.st_mode)
 
     def is_folder(self, path: str) -> bool:
-        segments, target = self._resolve(path)
-        if not segments:
-            return True
-        st = self._lstat_or_stat(path, target)
-        return st is not None and stat.S_ISDIR(st.st_mode)
+        segments, st = self._probe(path)
+        return not segments or (st is not None and stat.S_ISDIR(st.st_mode))
 
     # -- reads ----------------------------------------------------------------
-    def read(self, path: str) -> BinaryIO:
-        _, target = self._resolve_file(path)
+    def _open_file(self, path: str, loc: Location) -> int:
+        """An fd for reading the regular file at ``loc`` (a folder is ``InvalidPath``)."""
+        fd = loc.open(os.O_RDONLY)
         try:
-            return open(target, "rb")  # the caller owns the stream
-        except OSError as exc:
-            self._raise(exc, path, is_dir_hint=os.path.isdir(target))
+            if stat.S_ISDIR(os.fstat(fd).st_mode):
+                raise InvalidPath(
+                    "Path is a folder, not a file (Not a file)", path=path, backend=self.name
+                )
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd
+
+    def read(self, path: str) -> BinaryIO:
+        with self._at(path, self._file_segments(path)) as loc:
+            return os.fdopen(self._open_file(path, loc), "rb")  # the caller owns the stream
 
     def read_bytes(self, path: str) -> bytes:
-        _, target = self._resolve_file(path)
-        try:
-            with open(target, "rb") as handle:
-                return handle.read()
-        except OSError as exc:
-            self._raise(exc, path, is_dir_hint=os.path.isdir(target))
+        with (
+            self._at(path, self._file_segments(path)) as loc,
+            os.fdopen(self._open_file(path, loc), "rb") as handle,
+        ):
+            return handle.read()
 
     # -- writes ---------------------------------------------------------------
-    def _prepare_target(
+    @contextmanager
+    def _target(
         self, path: str, overwrite: bool, metadata: Mapping[str, str] | None
-    ) -> tuple[list[str], Path]:
-        """R-WRITE-ORDER: root, folder at target, file ancestor, early AlreadyExists, parents."""
+    ) -> Iterator[tuple[list[str], Location]]:
+        """R-WRITE-ORDER: root, file ancestor, folder at target, early AlreadyExists; the
+        parents are made as the path is resolved. Yields the key's segments and its place."""
         if metadata:
             raise CapabilityNotSupported(
                 "Capability 'user_metadata' is not supported",
@@ -217,43 +215,17 @@ class LocalBackend(Backend):
                 backend=self.name,
                 capability=Capability.USER_METADATA.value,
             )
-        segments, target = self._resolve_file(path)
-        self._check_destination(path, segments, target, overwrite)
-        self._make_parents(path, segments, target)
-        return segments, target
+        segments = self._file_segments(path)
+        with self._at(path, segments, create=True) as loc:
+            self._check_destination(path, loc, overwrite)
+            yield segments, loc
 
-    def _check_destination(
-        self, path: str, segments: list[str], target: Path, overwrite: bool
-    ) -> None:
-        for depth in range(1, len(segments)):
-            ancestor = self._root.joinpath(*segments[:depth])
-            st = self._lstat_or_stat(path, ancestor)
-            if st is None:
-                break
-            if not stat.S_ISDIR(st.st_mode):
-                raise file_ancestor_error(path, "/".join(segments[:depth]), self.name)
-        st = self._lstat_or_stat(path, target)
+    def _check_destination(self, path: str, loc: Location, overwrite: bool) -> None:
+        st = loc.lstat()
         if st is not None and stat.S_ISDIR(st.st_mode):
             raise folder_target_error(path, self.name)
         if st is not None and not overwrite:
             raise exists_error(path, self.name)
-
-    def _make_parents(self, path: str, segments: list[str], target: Path) -> None:
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-        except (NotADirectoryError, FileExistsError) as exc:
-            # A file appeared in the way after the check: name the first one found.
-            depth = next(
-                (
-                    d
-                    for d in range(1, len(segments))
-                    if self._root.joinpath(*segments[:d]).is_file()
-                ),
-                len(segments) - 1,
-            )
-            raise file_ancestor_error(path, "/".join(segments[:depth]), self.name) from exc
-        except OSError as exc:
-            self._raise(exc, path)
 
     def _guard(self, content: Content, path: str) -> Content:
         """R-WRITE-STREAM: the caller's stream failing is a ``RemoteStoreError``, not an OSError."""
@@ -272,79 +244,85 @@ class LocalBackend(Backend):
             handle.write(chunk)
             size += len(chunk)
 
-    def _result(self, segments: list[str], target: Path, size: int) -> WriteResult:
-        try:
-            modified = _mtime(target.stat())
-        except OSError:
-            modified = None
+    @staticmethod
+    def _result(segments: list[str], loc: Location, size: int) -> WriteResult:
+        st = loc.lstat()
         return WriteResult(
-            path=RemotePath("/".join(segments)), size=size, source="native", last_modified=modified
+            path=RemotePath("/".join(segments)),
+            size=size,
+            source="native",
+            last_modified=_mtime(st) if st is not None else None,
         )
 
     def write(
         self, path: str, content: Content, *, overwrite: bool = False, metadata: Metadata = None
     ) -> WriteResult:
-        """In place, not atomic. ``overwrite=False`` is decided by ``O_EXCL``."""
+        """In place, not atomic. ``overwrite=False`` is decided by ``O_EXCL``.
+
+        Whatever fails after the file was opened (the caller's stream, a full disk),
+        the file this call wrote is removed: no partial file blocks a retry.
+        """
         check_content(content)
         content = self._guard(content, path)
-        segments, target = self._prepare_target(path, overwrite, metadata)
-        flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if overwrite else os.O_EXCL)
-        try:
-            fd = os.open(target, flags | getattr(os, "O_BINARY", 0), 0o666)
-        except OSError as exc:
-            self._raise(exc, path, is_dir_hint=os.path.isdir(target))
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                size = self._copy_into(content, handle)
-        except BaseException as exc:
-            # No partial file is left behind (R-WRITE-STREAM), whoever failed.
-            with contextlib.suppress(OSError):
-                os.unlink(target)
-            if isinstance(exc, OSError):
-                self._raise(exc, path)
-            raise
-        return self._result(segments, target, size)
-
-    def _temp_for(self, target: Path) -> tuple[Path, int]:
-        for _ in range(16):
-            temp = target.parent / temp_name(target.name)
+        with self._target(path, overwrite, metadata) as (segments, loc):
+            flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if overwrite else os.O_EXCL)
+            fd = loc.open(flags | getattr(os, "O_BINARY", 0))
             try:
-                fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+                with os.fdopen(fd, "wb") as handle:
+                    size = self._copy_into(content, handle)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    loc.unlink()
+                raise
+            return self._result(segments, loc, size)
+
+    @staticmethod
+    def _temp_in(loc: Location) -> tuple[str, int]:
+        """A fresh temp file next to ``loc`` (the naming convention of ``_backend_rules``)."""
+        for _ in range(16):
+            temp = temp_name(loc.name or "")
+            try:
+                fd = os.open(
+                    temp,
+                    os.O_WRONLY | os.O_CREAT | os.O_EXCL | _fs.FILE_FLAGS,
+                    0o666,
+                    dir_fd=loc.parent,
+                )
             except FileExistsError:
                 continue
             return temp, fd
-        raise FileExistsError(errno.EEXIST, "could not allocate a temp file", str(target.parent))
+        raise FileExistsError(errno.EEXIST, "could not allocate a temp file")
 
-    def _promote(self, path: str, temp: Path, target: Path, overwrite: bool) -> None:
-        """Atomically publish ``temp`` at ``target``; no-clobber via ``os.link``."""
+    def _promote(self, path: str, temp: str, loc: Location, overwrite: bool) -> None:
+        """Atomically publish ``temp`` at ``loc``; no-clobber via ``link``."""
+        parent, name = loc.parent, loc.leaf
         if overwrite:
-            os.replace(temp, target)
+            os.replace(temp, name, src_dir_fd=parent, dst_dir_fd=parent)
             return
         try:
-            os.link(temp, target)
+            os.link(temp, name, src_dir_fd=parent, dst_dir_fd=parent, follow_symlinks=False)
         except FileExistsError as exc:
-            if os.path.isdir(target):
+            if stat.S_ISDIR(getattr(loc.lstat(), "st_mode", 0)):
                 raise folder_target_error(path, self.name) from exc
             raise exists_error(path, self.name) from exc
         except OSError as exc:
             if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
                 raise
             # Filesystem without hard links: documented check-then-act fallback.
-            if os.path.lexists(target):
+            if loc.lstat() is not None:
                 raise exists_error(path, self.name) from exc
-            os.replace(temp, target)
+            os.replace(temp, name, src_dir_fd=parent, dst_dir_fd=parent)
             return
-        os.unlink(temp)
+        os.unlink(temp, dir_fd=parent)
 
     @contextmanager
     def open_atomic(
         self, path: str, *, overwrite: bool = False, metadata: Metadata = None
     ) -> Iterator[AtomicWriter]:
-        segments, target = self._prepare_target(path, overwrite, metadata)
-        try:
-            temp, fd = self._temp_for(target)
-        except OSError as exc:
-            self._raise(exc, path)
+        with contextlib.ExitStack() as setup:
+            segments, loc = setup.enter_context(self._target(path, overwrite, metadata))
+            temp, fd = self._temp_in(loc)
+            held = setup.pop_all()  # the folder fd stays open until the block ends
         handle = os.fdopen(fd, "wb")
 
         def commit(size: int) -> WriteResult:
@@ -352,150 +330,147 @@ class LocalBackend(Backend):
                 handle.flush()
                 os.fsync(handle.fileno())
                 handle.close()
-                self._promote(path, temp, target, overwrite)
+                self._promote(path, temp, loc, overwrite)
             except OSError as exc:
-                self._raise(exc, path, is_dir_hint=os.path.isdir(target))
-            return self._result(segments, target, size)
+                self._raise(exc, path)
+            return self._result(segments, loc, size)
 
         def discard() -> None:
             handle.close()
-            with suppress(FileNotFoundError):
-                os.unlink(temp)
+            with suppress(OSError):
+                os.unlink(temp, dir_fd=loc.parent)
 
-        with self._atomic_session(handle, commit=commit, discard=discard) as writer:
-            yield writer
+        try:
+            with self._atomic_session(handle, commit=commit, discard=discard) as writer:
+                yield writer
+        finally:
+            held.close()  # no exception passed in: the caller's own errors are not remapped
 
     # -- deletes --------------------------------------------------------------
     def delete(self, path: str, *, missing_ok: bool = False) -> None:
-        _, target = self._resolve_file(path)
-        if os.path.isdir(target):
-            raise InvalidPath(
-                "Path is a folder, not a file (Not a file)", path=path, backend=self.name
-            )
+        """Remove the file; a symlink is removed itself, never what it points to."""
         try:
-            os.unlink(target)
-        except (FileNotFoundError, NotADirectoryError) as exc:
-            if missing_ok:
-                return
-            self._raise(exc, path)
-        except OSError as exc:
-            self._raise(exc, path, is_dir_hint=os.path.isdir(target))
+            with self._at(path, self._file_segments(path), follow_last=False) as loc:
+                st = loc.lstat()
+                if st is not None and stat.S_ISDIR(st.st_mode):
+                    raise InvalidPath(
+                        "Path is a folder, not a file (Not a file)", path=path, backend=self.name
+                    )
+                loc.unlink()
+        except NotFound:
+            if not missing_ok:
+                raise
 
     def delete_folder(
         self, path: str, *, recursive: bool = False, missing_ok: bool = False
     ) -> None:
-        _, target = self._resolve_file(path)
-        st = self._lstat_or_stat(path, target)
+        """Remove the folder; a symlink to a folder is removed itself (never its target), and
+        a recursive delete removes links found inside without following them."""
+        segments = self._file_segments(path)
+        try:
+            with self._at(path, segments, follow_last=False) as loc:
+                st = loc.lstat()
+                if st is not None and stat.S_ISLNK(st.st_mode):
+                    self._check_folder(path, self._probe(path)[1])
+                    loc.unlink()
+                    return
+                self._check_folder(path, st)
+                try:
+                    if recursive:
+                        _fs.remove_tree(loc.parent, loc.name or "", self._root_text, loc.segments)
+                    else:
+                        loc.rmdir()
+                except OSError as exc:
+                    if exc.errno in (errno.ENOTEMPTY, errno.EEXIST):
+                        raise DirectoryNotEmpty(
+                            "Folder is not empty (Folder not empty)", path=path, backend=self.name
+                        ) from exc
+                    raise
+        except NotFound:
+            if not missing_ok:
+                raise
+
+    def _check_folder(self, path: str, st: os.stat_result | None) -> None:
         if st is None:
-            if missing_ok:
-                return
             raise NotFound("Folder does not exist (Folder not found)", path=path, backend=self.name)
         if not stat.S_ISDIR(st.st_mode):
             raise InvalidPath(
                 "Path is a file, not a folder (Not a folder)", path=path, backend=self.name
             )
-        try:
-            if recursive:
-                shutil.rmtree(target)
-            else:
-                os.rmdir(target)
-        except (FileNotFoundError, NotADirectoryError) as exc:
-            if missing_ok:
-                return
-            self._raise(exc, path)
-        except OSError as exc:
-            if exc.errno in (errno.ENOTEMPTY, errno.EEXIST) or getattr(exc, "winerror", 0) == 145:
-                raise DirectoryNotEmpty(
-                    "Folder is not empty (Folder not empty)", path=path, backend=self.name
-                ) from exc
-            self._raise(exc, path)
 
     # -- listings -------------------------------------------------------------
-    def _kind(self, entry: os.DirEntry[str]) -> str | None:
-        """``"file"``, ``"dir"`` or ``None`` (skip: vanished, special, or symlink escaping)."""
+    def _file_entry(
+        self, folder: int, entry: os.DirEntry[str], key: str, segments: list[str]
+    ) -> FileInfo | None:
+        """A listed file; a symlink is listed when it resolves to a file inside the root."""
         try:
-            if entry.is_symlink() and not self._inside(os.path.realpath(entry.path)):
-                return None
-            if entry.is_dir(follow_symlinks=False):
-                return "dir"
-            if entry.is_file():
-                return "file"
-        except OSError:
-            return None
-        return None
-
-    def _entry_info(self, key: str, entry: os.DirEntry[str]) -> FileInfo | None:
-        try:
-            st = entry.stat()
-        except OSError:
+            if entry.is_symlink():
+                with _fs.at(self._root_text, [*segments, entry.name]) as loc:
+                    st = loc.lstat()
+            else:
+                st = entry.stat(follow_symlinks=False)
+        except (OSError, _fs.Escape):
+            return None  # vanished, unreadable or out of bounds: skipped (§8.9)
+        if st is None or not stat.S_ISREG(st.st_mode):
             return None
         return FileInfo(
             path=RemotePath(key), name=entry.name, size=st.st_size, modified_at=_mtime(st)
         )
 
-    def _scan(self, key: str, folder: Path) -> Iterator[os.DirEntry[str]]:
-        """The entries of ``folder`` that are user data: our own temp files (``is_temp_name``,
-        left behind by a process killed inside ``open_atomic``) are never listed."""
+    def _listing(
+        self,
+        path: str,
+        *,
+        recursive: bool,
+        max_depth: int | None,
+        folders: bool,
+        files: bool = True,
+    ) -> Iterator[FileInfo | FolderEntry]:
+        segments = self._segments(path)
+        prefix = "/".join(segments)
+
+        def on_file(fd: int, entry: os.DirEntry[str], key: str, segs: list[str]) -> object:
+            return self._file_entry(fd, entry, key, segs) if files else None
+
+        def on_folder(key: str, name: str) -> object:
+            return FolderEntry(path=RemotePath(key), name=name)
+
         try:
-            with os.scandir(folder) as entries:
-                for entry in entries:
-                    if is_temp_name(entry.name):
-                        continue
-                    yield entry
-        except (FileNotFoundError, NotADirectoryError):
-            return
-        except OSError as exc:
-            self._raise(exc, key)
-
-    def _walk(
-        self, prefix: str, folder: Path, recursive: bool, max_depth: int | None, depth: int
-    ) -> Iterator[FileInfo]:
-        """Files of ``folder``, then of each subfolder in turn (depth first, pre-order).
-
-        An explicit stack rather than recursion: a tree of any depth is walked without
-        ``RecursionError``.
-        """
-        stack: list[tuple[str, Path, int]] = [(prefix, folder, depth)]
-        while stack:
-            prefix, folder, depth = stack.pop()
-            subfolders: list[tuple[str, Path, int]] = []
-            for entry in self._scan(prefix, folder):
-                key = f"{prefix}/{entry.name}" if prefix else entry.name
-                kind = self._kind(entry)
-                if kind == "file":
-                    info = self._entry_info(key, entry)
-                    if info is not None:
-                        yield info
-                elif kind == "dir" and recursive and (max_depth is None or depth < max_depth):
-                    subfolders.append((key, Path(entry.path), depth + 1))
-            stack.extend(reversed(subfolders))
+            with self._at(path, segments) as loc:
+                yield from cast(
+                    "Iterator[FileInfo | FolderEntry]",
+                    _fs.walk_files(
+                        self._root_text,
+                        loc,
+                        prefix,
+                        recursive=recursive,
+                        max_depth=max_depth,
+                        on_file=on_file,
+                        on_folder=on_folder if folders else None,
+                    ),
+                )
+        except NotFound:
+            return  # a missing folder (or root) lists nothing
 
     def list_files(
         self, path: str, *, recursive: bool = False, max_depth: int | None = None
     ) -> Iterator[FileInfo]:
-        segments, target = self._resolve(path)
-        return self._walk("/".join(segments), target, recursive, max_depth, 0)
+        self._segments(path)  # bad input fails at the call, not at the first next()
+        return cast(
+            "Iterator[FileInfo]",
+            self._listing(path, recursive=recursive, max_depth=max_depth, folders=False),
+        )
 
     def list_folders(self, path: str) -> Iterator[FolderEntry]:
-        segments, target = self._resolve(path)
-        prefix = "/".join(segments)
-        for entry in self._scan(prefix, target):
-            if self._kind(entry) == "dir":
-                key = f"{prefix}/{entry.name}" if prefix else entry.name
-                yield FolderEntry(path=RemotePath(key), name=entry.name)
+        self._segments(path)
+        return cast(
+            "Iterator[FolderEntry]",
+            self._listing(path, recursive=False, max_depth=None, folders=True, files=False),
+        )
 
     def iter_children(self, path: str) -> Iterator[FileInfo | FolderEntry]:
-        segments, target = self._resolve(path)
-        prefix = "/".join(segments)
-        for entry in self._scan(prefix, target):
-            key = f"{prefix}/{entry.name}" if prefix else entry.name
-            kind = self._kind(entry)
-            if kind == "dir":
-                yield FolderEntry(path=RemotePath(key), name=entry.name)
-            elif kind == "file":
-                info = self._entry_info(key, entry)
-                if info is not None:
-                    yield info
+        self._segments(path)
+        return self._listing(path, recursive=False, max_depth=None, folders=True)
 
     def glob(self, pattern: str) -> Iterator[FileInfo]:
         """Files matching ``pattern``; a literal prefix that leads outside the root matches nothing.
@@ -503,14 +478,21 @@ class LocalBackend(Backend):
         A listing never fails because one entry is out of bounds (§8.9): ``symdir/*.txt``
         through a symlink to elsewhere is skipped exactly as ``**/*.txt`` skips it.
         """
-        if self._escapes(self._segments(translate_glob(pattern).prefix)):
+        segments = self._segments(translate_glob(pattern).prefix)
+        try:
+            with _fs.at(self._root_text, segments):
+                pass
+        except _fs.Escape:
             return iter(())
+        except OSError:
+            pass  # absent or unreadable: the listing decides
         return glob_via_listing(self, pattern)
 
     # -- metadata -------------------------------------------------------------
     def get_file_info(self, path: str) -> FileInfo:
-        segments, target = self._resolve_file(path)
-        st = self._lstat_or_stat(path, target)
+        segments = self._file_segments(path)
+        with self._at(path, segments) as loc:
+            st = loc.lstat()
         if st is None:
             raise NotFound("File does not exist (File not found)", path=path, backend=self.name)
         if stat.S_ISDIR(st.st_mode):
@@ -525,58 +507,60 @@ class LocalBackend(Backend):
         )
 
     def get_folder_info(self, path: str) -> FolderInfo:
-        segments, target = self._resolve(path)
+        segments, st = self._probe(path)
         if segments:
-            st = self._lstat_or_stat(path, target)
-            if st is None:
-                raise NotFound(
-                    "Folder does not exist (Folder not found)", path=path, backend=self.name
-                )
-            if not stat.S_ISDIR(st.st_mode):
-                raise InvalidPath(
-                    "Path is a file, not a folder (Not a folder)", path=path, backend=self.name
-                )
+            self._check_folder(path, st)
         return summarise_files(
             RemotePath.from_backend_path("/".join(segments)),
-            self._walk("/".join(segments), target, True, None, 0),
+            cast(
+                "Iterator[FileInfo]",
+                self._listing(path, recursive=True, max_depth=None, folders=False),
+            ),
         )
 
     # -- move / copy ----------------------------------------------------------
-    def _prepare_transfer(
-        self, src: str, dst: str, overwrite: bool
-    ) -> tuple[Path, Path, list[str]] | None:
-        """R-MOVE order; ``None`` means "same path, nothing to do"."""
-        _, source = self._resolve_file(src)
-        dst_segments, target = self._resolve_file(dst)
-        st = self._lstat_or_stat(src, source)
-        if st is None:
-            raise NotFound("Source does not exist (Source not found)", path=src, backend=self.name)
-        if stat.S_ISDIR(st.st_mode):
-            raise InvalidPath(
-                "Source is a folder, not a file (Source is a directory)",
-                path=src,
-                backend=self.name,
-            )
-        if source == target:
-            return None
-        self._check_destination(dst, dst_segments, target, overwrite)
-        self._make_parents(dst, dst_segments, target)
-        return source, target, dst_segments
+    @contextmanager
+    def _transfer(
+        self, src: str, dst: str, overwrite: bool, *, follow_source: bool
+    ) -> Iterator[tuple[Location, Location] | None]:
+        """R-MOVE order; yields ``None`` for "same path, nothing to do"."""
+        with self._at(src, self._file_segments(src), follow_last=follow_source) as source:
+            st = source.lstat()
+            if st is None:
+                raise NotFound(
+                    "Source does not exist (Source not found)", path=src, backend=self.name
+                )
+            if stat.S_ISDIR(st.st_mode):
+                raise InvalidPath(
+                    "Source is a folder, not a file (Source is a directory)",
+                    path=src,
+                    backend=self.name,
+                )
+            dst_segments = self._file_segments(dst)
+            with self._at(dst, dst_segments, follow_last=False, create=True) as target:
+                if source.segments == target.segments:
+                    yield None
+                    return
+                self._check_destination(dst, target, overwrite)
+                yield source, target
 
     def move(self, src: str, dst: str, *, overwrite: bool = False) -> None:
-        prepared = self._prepare_transfer(src, dst, overwrite)
-        if prepared is None:
-            return
-        source, target, _ = prepared
-        try:
-            os.replace(source, target)
-        except OSError as exc:
-            if exc.errno != errno.EXDEV:
-                self._raise(exc, dst)
+        """``rename`` within a filesystem (atomic); a symlink source is moved itself."""
+        with self._transfer(src, dst, overwrite, follow_source=False) as prepared:
+            if prepared is None:
+                return
+            source, target = prepared
             try:
-                shutil.move(source, target)  # another filesystem: copy + delete (not atomic)
-            except OSError as inner:
-                self._raise(inner, dst)
+                os.replace(
+                    source.leaf, target.leaf, src_dir_fd=source.parent, dst_dir_fd=target.parent
+                )
+            except OSError as exc:
+                if exc.errno != errno.EXDEV:
+                    raise
+                self._copy_file(
+                    src, dst, source, target, overwrite
+                )  # another filesystem: not atomic
+                source.unlink()
 
     def copy(self, src: str, dst: str, *, overwrite: bool = False) -> None:
         """Copy through a temp file in the destination folder, then rename into place.
@@ -584,26 +568,26 @@ class LocalBackend(Backend):
         The copy is a new file: its modification time is "now" (IO-20), as on
         the other backends; permission bits are copied.
         """
-        prepared = self._prepare_transfer(src, dst, overwrite)
-        if prepared is None:
-            return
-        source, target, _ = prepared
-        temp: Path | None = None
+        with self._transfer(src, dst, overwrite, follow_source=True) as prepared:
+            if prepared is not None:
+                source, target = prepared
+                self._copy_file(src, dst, source, target, overwrite)
+
+    def _copy_file(
+        self, src: str, dst: str, source: Location, target: Location, overwrite: bool
+    ) -> None:
+        temp: str | None = None
         try:
-            temp, fd = self._temp_for(target)
-            os.close(fd)
-            shutil.copyfile(source, temp)
-            shutil.copymode(source, temp)
+            with os.fdopen(self._open_file(src, source), "rb") as reader:
+                temp, fd = self._temp_in(target)
+                with os.fdopen(fd, "wb") as writer:
+                    shutil.copyfileobj(reader, writer, _CHUNK)
+                    os.fchmod(writer.fileno(), stat.S_IMODE(os.fstat(reader.fileno()).st_mode))
             self._promote(dst, temp, target, overwrite)
-        except OSError as exc:
-            if temp is not None:
-                with suppress(FileNotFoundError):
-                    os.unlink(temp)
-            self._raise(exc, dst)
         except BaseException:
             if temp is not None:
                 with suppress(FileNotFoundError):
-                    os.unlink(temp)
+                    os.unlink(temp, dir_fd=target.parent)
             raise
 
     # -- addressing and lifecycle ---------------------------------------------

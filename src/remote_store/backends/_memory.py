@@ -134,14 +134,16 @@ class MemoryBackend(Backend):
 
     @staticmethod
     def _count(node: _Dir) -> tuple[int, int]:
+        """Files and folders below ``node``, walked with an explicit stack (any depth)."""
         files = folders = 0
-        for child in node.children.values():
-            if isinstance(child, _Dir):
-                sub_files, sub_folders = MemoryBackend._count(child)
-                files += sub_files
-                folders += sub_folders + 1
-            else:
-                files += 1
+        stack = [node]
+        while stack:
+            for child in stack.pop().children.values():
+                if isinstance(child, _Dir):
+                    folders += 1
+                    stack.append(child)
+                else:
+                    files += 1
         return files, folders
 
     # -- probes ---------------------------------------------------------------
