@@ -81,6 +81,16 @@ def test_objects_stored_with_each_standard_library_algorithm_are_checked(
         stored.read("other.bin").read()
 
 
+def test_a_multipart_object_whose_checksum_is_composite_reads_back_unchecked_and_exact(
+    backend: S3Backend, log: Any
+) -> None:
+    body = bytes(range(251)) * (9 * MIB // 251)  # over the single-PUT limit: two parts
+    backend.write("parts.bin", body)
+    assert log.count(operation="CompleteMultipartUpload") == 1
+
+    assert [READS[how](backend, "parts.bin") == body for how in READS] == [True] * len(READS)
+
+
 def test_a_stream_that_failed_its_check_hands_out_no_more_bytes(
     stored: S3Backend, topology: Any
 ) -> None:
