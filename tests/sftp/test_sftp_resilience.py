@@ -225,3 +225,58 @@ def test_unwrap_gives_the_live_sftp_client(make_backend: Callable[..., SFTPBacke
     client = backend.unwrap(paramiko.SFTPClient)
     assert isinstance(client, paramiko.SFTPClient)
     assert client.stat(backend.native_path("a.txt")).st_size == 1
+
+
+class _Endless:
+    """A content stream that never ends: the upload is still running whenever the stall hits."""
+
+    def read(self, size: int = -1) -> bytes:
+        return b"x" * (1024 * 1024)
+
+
+STALLED_UPLOADS: dict[str, Callable[[SFTPBackend], object]] = {
+    "write": lambda b: b.write("out.bin", _Endless()),  # type: ignore[arg-type]
+    "write overwrite": lambda b: b.write("out.bin", _Endless(), overwrite=True),  # type: ignore[arg-type]
+    "copy": lambda b: b.copy("big.bin", "copy.bin"),
+}
+
+
+@pytest.mark.parametrize("upload", STALLED_UPLOADS.values(), ids=STALLED_UPLOADS.keys())
+def test_a_stall_mid_upload_costs_one_io_timeout(
+    private_sshd: Any,
+    make_backend: Callable[..., SFTPBackend],
+    upload: Callable[[SFTPBackend], object],
+) -> None:
+    """Measured before the fix: 3 io_timeouts (the failed write, then CLOSE and REMOVE of the
+    partial file, each waiting again on the stalled session); after: 1.0."""
+    io_timeout = 1.0
+    backend = make_backend(private_sshd, io_timeout=io_timeout)
+    folder = backend.native_path("")
+    with open(os.path.join(folder, "big.bin"), "wb") as source:
+        source.truncate(2 * 1024**3)  # sparse: the server reads it fast, the copy takes long
+    backend.exists("big.bin")  # connected, so the session process below is ours
+    stopped: list[float] = []
+
+    def stall_once_bytes_arrive() -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            names = [n for n in os.listdir(folder) if n != "big.bin"]
+            if any(os.path.getsize(os.path.join(folder, n)) > 4 * 1024**2 for n in names):
+                for pid in private_sshd.session_pids():
+                    os.kill(pid, signal.SIGSTOP)
+                stopped.append(time.monotonic())
+                return
+            time.sleep(0.01)
+
+    watcher = threading.Thread(target=stall_once_bytes_arrive)
+    watcher.start()
+    try:
+        with pytest.raises(BackendUnavailable, match="stalled"):
+            upload(backend)
+        ended = time.monotonic()
+    finally:
+        watcher.join()
+        for pid in private_sshd.session_pids():
+            os.kill(pid, signal.SIGCONT)
+    assert stopped, "the upload never got going"
+    assert ended - stopped[0] < 1.5 * io_timeout

@@ -372,6 +372,20 @@ class SFTPBackend(Backend):
         attrs = self._stat(sftp, remote)
         return None if attrs is None else _kind(attrs)
 
+    def _abandon(
+        self, sftp: paramiko.SFTPClient, handle: paramiko.SFTPFile, remote: str, exc: BaseException
+    ) -> None:
+        """After a failed upload into ``remote``: close it and remove the partial file.
+
+        Not on a dead or stalled session: each request there would wait out another
+        ``io_timeout`` (a stall cost three of them). The session is dropped instead (by
+        ``_session``), which makes the server close the handle; the partial file stays.
+        """
+        if is_connection_error(exc):
+            return
+        _close_quietly(handle)
+        self._remove_quietly(sftp, remote)
+
     def _remove_quietly(self, sftp: paramiko.SFTPClient, remote: str) -> None:
         """Best-effort cleanup of a temp/partial file; failures are logged, never raised."""
         try:
@@ -467,7 +481,7 @@ class SFTPBackend(Backend):
     def read_bytes(self, path: str) -> bytes:
         with self._session(path, "read") as sftp:
             handle, attrs = self._open_for_read(sftp, path)
-            with handle:
+            with _closing(handle):
                 return b"".join(iter_blocks(handle, attrs.st_size or 0))
 
     def read_seekable(self, path: str) -> BinaryIO:
@@ -485,11 +499,10 @@ class SFTPBackend(Backend):
             try:
                 size = _pump(content, PipelinedWriter(handle))
                 handle.close()
-            except BaseException:
-                _close_quietly(handle)
+            except BaseException as exc:
                 # No partial file is left behind (R-WRITE-STREAM): with overwrite=False we
                 # created it; with overwrite=True it was truncated, so nothing old survives.
-                self._remove_quietly(sftp, remote)
+                self._abandon(sftp, handle, remote, exc)
                 raise
         return WriteResult(path=RemotePath("/".join(parts)), size=size, source="native")
 
@@ -943,18 +956,7 @@ class SFTPBackend(Backend):
         """Stream ``source`` into the destination itself; a failure removes the partial copy."""
         target = self._remote(dst_parts)
         out = self._create(sftp, target, dst_parts, dst, exclusive=not overwrite)
-        try:
-            pipe = PipelinedWriter(out)
-            with sftp.open(source, "r", bufsize=_READ_BUFFER) as src_handle:
-                for block in iter_blocks(src_handle, src_handle.stat().st_size or 0):
-                    pipe.write(block)
-            pipe.finish()
-            out.close()
-        except BaseException as exc:
-            _close_quietly(out)
-            if not is_connection_error(exc):
-                self._remove_quietly(sftp, target)
-            raise
+        self._stream_copy(sftp, source, out, target)
 
     def copy(self, src: str, dst: str, *, overwrite: bool = False) -> None:
         self._file_segments(src)
@@ -976,18 +978,28 @@ class SFTPBackend(Backend):
     ) -> None:
         """Stream ``source`` through the client into a temp file, then promote it (atomic write)."""
         temp_remote, out = self._temp_for(sftp, dst_parts, dst)
+        self._stream_copy(sftp, source, out, temp_remote)
+        try:
+            self._promote(sftp, temp_remote, self._remote(dst_parts), dst, overwrite=overwrite)
+        except BaseException as exc:
+            if not is_connection_error(exc):
+                self._remove_quietly(sftp, temp_remote)
+            raise
+
+    def _stream_copy(
+        self, sftp: paramiko.SFTPClient, source: str, out: paramiko.SFTPFile, remote: str
+    ) -> None:
+        """Stream ``source`` through the client into ``out`` (open at ``remote``) and close it;
+        a failure abandons the partial file (``_abandon``)."""
         try:
             pipe = PipelinedWriter(out)
-            with sftp.open(source, "r", bufsize=_READ_BUFFER) as src_handle:
+            with _closing(sftp.open(source, "r", bufsize=_READ_BUFFER)) as src_handle:
                 for block in iter_blocks(src_handle, src_handle.stat().st_size or 0):
                     pipe.write(block)
             pipe.finish()
             out.close()
-            self._promote(sftp, temp_remote, self._remote(dst_parts), dst, overwrite=overwrite)
         except BaseException as exc:
-            _close_quietly(out)
-            if not is_connection_error(exc):
-                self._remove_quietly(sftp, temp_remote)
+            self._abandon(sftp, out, remote, exc)
             raise
 
     # -- lifecycle ------------------------------------------------------------
@@ -1070,6 +1082,19 @@ def _rename_refused(exc: BaseException) -> bool:
     if is_generic_failure(exc) or is_denied(exc):
         return True
     return isinstance(exc, OSError) and exc.errno == errno.EIO and not is_connection_error(exc)
+
+
+@contextmanager
+def _closing(handle: paramiko.SFTPFile) -> Iterator[paramiko.SFTPFile]:
+    """``with handle:``, except that a dead or stalled session is not asked to close it (that
+    request would wait out another ``io_timeout``; dropping the session closes it anyway)."""
+    try:
+        yield handle
+    except BaseException as exc:
+        if not is_connection_error(exc):
+            _close_quietly(handle)
+        raise
+    handle.close()
 
 
 def _close_quietly(handle: paramiko.SFTPFile) -> None:
