@@ -17,7 +17,8 @@ from .conftest import CliResult, Endpoint, EndpointPool, run_cli_process
 PROBE_CHECKS = {
     "tls", "checksums", "addressing_path", "addressing_virtual", "conditional_put",
     "conditional_multipart", "if_match", "metadata_case", "copy_metadata",
-    "delimiter_subfolders", "multipart", "pagination", "clock_skew", "latency", "versioning",
+    "delimiter_subfolders", "delimiter_max_keys", "multipart", "pagination", "clock_skew",
+    "latency", "versioning",
 }  # fmt: skip
 SECRET = "not-the-key-s3cr3t"  # moto accepts any secret; this one must never reach a report
 
@@ -171,6 +172,6 @@ def test_secret_never_reaches_the_report(plain_run: Any) -> None:
 
 def test_summary_table_and_progress_are_printed(plain_run: Any) -> None:
     _, result = plain_run
-    assert "[probe external 1/15" in result.out  # plain progress lines: stdout is not a TTY
+    assert "[probe external 1/16" in result.out  # plain progress lines: stdout is not a TTY
     assert "probe external" in result.out and "Result" in result.out
     assert "If-None-Match: * honoured on PUT" in result.out

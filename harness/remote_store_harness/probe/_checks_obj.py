@@ -24,6 +24,7 @@ __all__ = [
     "check_conditional_multipart",
     "check_conditional_put",
     "check_copy_metadata",
+    "check_delimiter_max_keys",
     "check_delimiter_subfolders",
     "check_if_match",
     "check_metadata_case",
@@ -418,6 +419,58 @@ def check_delimiter_subfolders(ctx: ProbeContext) -> ProbeRow:
     if ok:
         return ProbeRow("delimiter_subfolders", question, "yes", "ok", "yes", evidence)
     return ProbeRow("delimiter_subfolders", question, "no", "fail", "wrong listing", evidence)
+
+
+#: MaxKeys of the delimiter pagination check, and the folder it lists (4 subfolders, 1 file).
+_PAGE_ENTRIES = 2
+_WIDE_TREE = ("wide/a/f", "wide/b/f", "wide/c/f", "wide/d", "wide/e/f")
+#: What a delimiter listing of ``wide/`` holds, sorted: the subfolders and the file.
+_WIDE_ENTRIES = ("a/", "b/", "c/", "d", "e/")
+
+
+def check_delimiter_max_keys(ctx: ProbeContext) -> ProbeRow:
+    """A delimiter listing counts common prefixes toward MaxKeys, and its pages continue
+    without losing or repeating an entry.
+
+    AWS counts keys and common prefixes together against ``MaxKeys``; a server that counts keys
+    only returns pages larger than asked for; one that mixes the two up across continuation
+    tokens loses or repeats folders of a folder with more than one page of children.
+    """
+    question = "Delimiter listing pages count common prefixes toward MaxKeys"
+    bucket, client = ctx.target.bucket, ctx.client
+    base = ctx.scratch.prefix + "wide/"
+    for name in _WIDE_TREE:
+        client.put_object(Bucket=bucket, Key=ctx.scratch.key(name), Body=b"w")
+    pages: list[int] = []
+    seen: list[str] = []
+    request: dict[str, Any] = {"Bucket": bucket, "Prefix": base, "Delimiter": "/",
+                               "MaxKeys": _PAGE_ENTRIES}  # fmt: skip
+    while len(pages) <= len(_WIDE_TREE):  # a server that never stops paging is an answer too
+        page = client.list_objects_v2(**request)
+        entries = [str(p["Prefix"])[len(base) :] for p in page.get("CommonPrefixes", [])]
+        entries += [str(c["Key"])[len(base) :] for c in page.get("Contents", [])]
+        pages.append(len(entries))
+        seen += entries
+        token = page.get("NextContinuationToken")
+        if not page.get("IsTruncated") or not token:
+            break
+        request["ContinuationToken"] = token
+    expected = list(_WIDE_ENTRIES)
+    complete = sorted(seen) == expected
+    bounded = all(n <= _PAGE_ENTRIES for n in pages)
+    evidence = (
+        f"{len(expected)} entries (4 folders, 1 file) listed with Delimiter=/ and "
+        f"MaxKeys={_PAGE_ENTRIES} -> pages of {pages} entries: {sorted(seen)}"
+    )
+    data = {"pages": pages, "entries": seen}
+    if complete and bounded:
+        return ProbeRow("delimiter_max_keys", question, "yes", "ok", "yes", evidence, data=data)
+    if complete:
+        return ProbeRow("delimiter_max_keys", question, "partial", "warn",
+                        "pages exceed MaxKeys (common prefixes not counted)", evidence,
+                        data=data)  # fmt: skip
+    return ProbeRow("delimiter_max_keys", question, "no", "fail",
+                    "entries lost or repeated across pages", evidence, data=data)  # fmt: skip
 
 
 def check_pagination(ctx: ProbeContext) -> ProbeRow:

@@ -102,6 +102,13 @@ CONSEQUENCES: dict[str, str] = {
     "delimiter_subfolders": "list_folders and iter_children return incomplete results: folders "
     "that hold only subfolders are missing (list_folders with max_depth also misses everything "
     "below them); list_files and get_folder_info use one flat listing and are unaffected",
+    "delimiter_max_keys": "a folder with more than one page of children (1,000 files and "
+    "subfolders) comes back with folders lost or repeated: list_folders and iter_children "
+    "return wrong results for wide folders",
+    "delimiter_max_keys:partial": "pages hold more entries than MaxKeys (common prefixes not "
+    "counted): S3Backend follows every continuation token, so listings stay complete, but a "
+    "folder with many subfolders comes back in pages larger than asked for (memory per page is "
+    "not bounded by MaxKeys)",
     "multipart": "large writes (multipart: write_stream, open_atomic above the part size) store "
     "a wrong object: do not use this server for files that need more than one part",
     "multipart:partial": "aborted multipart uploads stay listed: interrupted large writes leave "

@@ -7,6 +7,9 @@ Each defect patches moto's ``S3Backend`` process-wide, so it is meant for a moto
 * ``drop_subfolder_prefixes``: a delimiter listing omits every common prefix that holds no object
   directly (``tree/only-sub/`` is missing while ``tree/only-sub/a/f1`` exists): the server builds
   folders from the parents of its objects, one level deep.
+* ``prefixes_not_counted``: a delimiter ``ListObjectsV2`` page counts only keys toward
+  ``MaxKeys``, so a page holds every common prefix up to the ``MaxKeys``-th key (a folder of
+  subfolders comes back in one page however small ``MaxKeys`` is).
 * ``copy_adds_metadata``: ``CopyObject`` adds a user-metadata key ``mtime`` to the destination
   (measured on ``rclone serve s3``, whose copy stores the source's modification time).
 """
@@ -20,6 +23,7 @@ __all__ = ["DEFECTS", "install"]
 #: Defect name -> one line saying what the server then does wrong.
 DEFECTS: dict[str, str] = {
     "drop_subfolder_prefixes": "delimiter listings omit folders that hold only subfolders",
+    "prefixes_not_counted": "ListObjectsV2 counts only keys, not common prefixes, toward MaxKeys",
     "copy_adds_metadata": "CopyObject adds the user-metadata key 'mtime' to the destination",
 }
 
@@ -48,6 +52,35 @@ def _install_drop_subfolder_prefixes(backend_class: Any) -> None:
     setattr(backend_class, "list_objects", list_objects)  # noqa: B010 (patching on purpose)
 
 
+def _install_prefixes_not_counted(backend_class: Any) -> None:
+    stock = backend_class.list_objects_v2
+
+    def list_objects_v2(
+        self: Any,
+        bucket: Any,
+        prefix: Any,
+        delimiter: Any,
+        continuation_token: Any,
+        start_after: Any,
+        max_keys: int,
+    ) -> Any:  # moto's own parameter names: its responses pass them by keyword
+        if not delimiter or not max_keys:
+            return stock(self, bucket, prefix, delimiter, continuation_token, start_after, max_keys)
+        everything, _, _ = stock(
+            self, bucket, prefix, delimiter, continuation_token, start_after, 10**9
+        )
+        entries = sorted(everything, key=self._get_name)
+        cut, keys = len(entries), 0
+        for index, entry in enumerate(entries):
+            keys += not isinstance(entry, str)  # common prefixes are plain strings in moto
+            if keys == max_keys:
+                cut = index + 1
+                break
+        return self._truncate_result(entries, cut)
+
+    setattr(backend_class, "list_objects_v2", list_objects_v2)  # noqa: B010
+
+
 def _install_copy_adds_metadata(backend_class: Any) -> None:
     stock = backend_class.copy_object
 
@@ -71,5 +104,7 @@ def install(defects: list[str]) -> None:
 
     if "drop_subfolder_prefixes" in defects:
         _install_drop_subfolder_prefixes(S3Backend)
+    if "prefixes_not_counted" in defects:
+        _install_prefixes_not_counted(S3Backend)
     if "copy_adds_metadata" in defects:
         _install_copy_adds_metadata(S3Backend)
