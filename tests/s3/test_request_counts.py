@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+import time
 from typing import Any
 
 import pytest
@@ -136,16 +137,58 @@ def test_recursive_listing_costs_one_request_per_thousand_objects(
     assert all("delimiter" not in r.query for r in log.records())
 
 
-def test_recursive_listing_yields_first_page_before_fetching_the_next(
+def test_recursive_listing_yields_the_first_page_while_the_second_is_on_the_wire(
     backend: S3Backend, topology: Any, s3_bucket: str, log: Any
 ) -> None:
+    stall = 2.0
     topology.target.populate(s3_bucket, [(f"p/{i:05d}", 1) for i in range(2500)])
+    topology.faults.add(
+        FaultRule(kind="slow_headers", operation="ListObjectsV2", nth=[2], stall_seconds=stall)
+    )
     stream = backend.list_files("p", recursive=True)
     first = next(stream)
+    yielded_at = time.time()
     assert first.path.parts[0] == "p"
-    assert ops(log) == {"ListObjectsV2": 1}
+    deadline = time.monotonic() + stall + 10
+    while log.count(operation="ListObjectsV2") < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)  # the gateway logs a request once it has answered it
+    second = [r for r in log.records() if r.operation == "ListObjectsV2"][1]
+    # Requested while we held only the first file, and that file reached us before the
+    # second page's answer could have (the gateway held it back for `stall` seconds).
+    assert yielded_at < second.started_at + stall
     assert sum(1 for _ in stream) == 2499
     assert ops(log) == {"ListObjectsV2": 3}
+
+
+def test_recursive_listing_is_never_more_than_one_page_ahead_of_its_consumer(
+    backend: S3Backend, topology: Any, s3_bucket: str, log: Any
+) -> None:
+    topology.target.populate(s3_bucket, [(f"p/{i:05d}", 1) for i in range(3500)])
+    stream = backend.list_files("p", recursive=True)
+    assert len([next(stream) for _ in range(1000)]) == 1000  # the whole first page, no more
+    deadline = time.monotonic() + 10
+    while log.count(operation="ListObjectsV2") < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.5)  # a third request, had one been sent, would have been answered by now
+    assert ops(log) == {"ListObjectsV2": 2}
+    assert sum(1 for _ in stream) == 2500
+    assert ops(log) == {"ListObjectsV2": 4}
+
+
+def test_a_listing_abandoned_after_its_first_file_costs_at_most_one_more_request(
+    backend: S3Backend, topology: Any, s3_bucket: str, log: Any
+) -> None:
+    stall = 0.5  # the request ahead, if it left before the close, is logged after this
+    topology.target.populate(s3_bucket, [(f"p/{i:05d}", 1) for i in range(3500)])
+    topology.faults.add(
+        FaultRule(kind="stall", operation="ListObjectsV2", nth=[2, 3], stall_seconds=stall)
+    )
+    stream = backend.list_files("p", recursive=True)
+    next(stream)
+    stream.close()
+    time.sleep(stall + 0.5)
+    assert 1 <= log.count(operation="ListObjectsV2") <= 2
+    assert backend.is_file("p/00000")  # the abandoned request left the client usable
 
 
 def test_a_listing_page_whose_200_body_is_not_xml_is_sent_again(

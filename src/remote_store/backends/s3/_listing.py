@@ -5,7 +5,8 @@
 * Recursive (``list_files(recursive=True)``, recursive ``glob``,
   ``get_folder_info``): one flat stream without delimiter, one request per
   1,000 objects, yielded page by page (the first results reach the caller
-  before the next page is requested). Never a folder-by-folder traversal.
+  while the next page is being fetched, never more than one page ahead). Never a
+  folder-by-folder traversal.
 * ``max_depth``: the flat stream plus a client-side depth filter.
 
 Every listing of a folder uses ``Prefix=<key>/``, so a path naming an object
@@ -115,28 +116,45 @@ def iter_pages(
     page_size: int = PAGE_SIZE,
     max_pages: int | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Yield raw ``ListObjectsV2`` pages lazily, following continuation tokens."""
-    token: str | None = None
-    pages = 0
-    while True:
+    """Yield raw ``ListObjectsV2`` pages, following continuation tokens, one page ahead.
+
+    The request for page n+1 is sent before page n is yielded, so the server works while the
+    caller consumes page n; never more than one request is ahead. A full listing therefore
+    sends exactly one request per page, as before; a caller that stops early has cost at most
+    one request more than it consumed (the one ahead is cancelled when the generator closes).
+    """
+
+    def params(token: str | None) -> dict[str, Any]:
         params: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix, "MaxKeys": page_size}
         if delimiter:
             params["Delimiter"] = "/"
         if token:
             params["ContinuationToken"] = token
-        try:
-            page = transport.call("list_objects_v2", path=path, action="list", **params)
-        except NotFound as exc:
-            if pages == 0 and exc.__cause__ is not None and is_bucket_missing(exc.__cause__):
-                return
-            raise
-        pages += 1
-        yield page
+        return params
+
+    try:
+        page = transport.call("list_objects_v2", path=path, action="list", **params(None))
+    except NotFound as exc:
+        if exc.__cause__ is not None and is_bucket_missing(exc.__cause__):
+            return
+        raise
+    pages = 1
+    while True:
         token = page.get("NextContinuationToken")
-        if not page.get("IsTruncated") or not token:
+        if (
+            not page.get("IsTruncated")
+            or not token
+            or (max_pages is not None and pages >= max_pages)
+        ):
+            yield page
             return
-        if max_pages is not None and pages >= max_pages:
-            return
+        ahead = transport.start("list_objects_v2", path=path, action="list", **params(token))
+        try:
+            yield page
+            page = ahead.result()
+        finally:
+            ahead.cancel()  # answered: no-op; the caller stopped early: abandon the request
+        pages += 1
 
 
 def iter_shallow(

@@ -43,7 +43,7 @@ import concurrent.futures
 import contextlib
 import contextvars
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -52,7 +52,7 @@ from ._errors import map_error
 from ._options import CaBundle
 from ._parser import install_parser
 
-__all__ = ["Request", "S3Transport"]
+__all__ = ["Pending", "Request", "S3Transport"]
 
 T = TypeVar("T")
 
@@ -137,6 +137,33 @@ class Request:
     action: str = "request"
 
 
+class Pending:
+    """A request already on the wire: ``result()`` waits for it, failures mapped like ``call``'s.
+
+    ``cancel()`` abandons it (a no-op once answered); the request may have reached the server.
+    """
+
+    def __init__(
+        self,
+        transport: S3Transport,
+        future: concurrent.futures.Future[dict[str, Any]],
+        *,
+        path: str | None,
+        action: str,
+    ) -> None:
+        self._transport = transport
+        self._future = future
+        self._path = path
+        self._action = action
+
+    def result(self) -> dict[str, Any]:
+        with self._transport.mapped_errors(path=self._path, action=self._action):
+            return self._future.result()
+
+    def cancel(self) -> None:
+        self._future.cancel()
+
+
 class S3Transport:
     """Synchronous facade over the async client of one ``s3fs.S3FileSystem``."""
 
@@ -177,6 +204,18 @@ class S3Transport:
         """Start one request on the event loop without waiting; errors stay unmapped."""
         return asyncio.run_coroutine_threadsafe(self.acall(operation, params), self.fs.loop)
 
+    @contextlib.contextmanager
+    def mapped_errors(
+        self, *, path: str | None, action: str, conditional: bool = False
+    ) -> Iterator[None]:
+        """Raise an SDK failure inside the block as ``RemoteStoreError`` (cause attached)."""
+        try:
+            yield
+        except RemoteStoreError:
+            raise
+        except Exception as exc:
+            raise self.map(exc, path=path, action=action, conditional=conditional) from exc
+
     def call(
         self,
         operation: str,
@@ -187,12 +226,12 @@ class S3Transport:
         **params: Any,
     ) -> dict[str, Any]:
         """Send one request; failures come back as ``RemoteStoreError`` (cause attached)."""
-        try:
+        with self.mapped_errors(path=path, action=action, conditional=conditional):
             return self.run(self.acall, operation, params)
-        except RemoteStoreError:
-            raise
-        except Exception as exc:
-            raise self.map(exc, path=path, action=action, conditional=conditional) from exc
+
+    def start(self, operation: str, *, path: str | None, action: str, **params: Any) -> Pending:
+        """Send one request now and answer it later: ``call`` split at the wait."""
+        return Pending(self, self.submit(operation, params), path=path, action=action)
 
     def call_concurrently(
         self, requests: Sequence[Request]
