@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import remote_store
 import remote_store.backends
 import remote_store.ext.cache
@@ -61,6 +63,11 @@ def test_optional_backends_are_not_exported_from_the_top_level() -> None:
 
 def test_backends_package_always_exports_the_embedded_backends() -> None:
     assert {"LocalBackend", "MemoryBackend"} <= set(remote_store.backends.__all__)
+
+
+def test_local_backend_offers_the_temp_file_sweep() -> None:
+    sweep = remote_store.backends.LocalBackend.remove_stale_temp_files
+    assert list(inspect.signature(sweep).parameters) == ["self", "path", "older_than"]
 
 
 def test_backends_package_exports_only_importable_optional_backends() -> None:

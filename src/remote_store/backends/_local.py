@@ -25,7 +25,8 @@ import errno
 import os
 import shutil
 import stat
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -64,6 +65,34 @@ def _mtime(st: os.stat_result) -> datetime:
     return datetime.fromtimestamp(st.st_mtime, UTC)
 
 
+class _TempSink:
+    """The temp file behind a local ``open_atomic``.
+
+    An ``OSError`` while the caller writes (a full disk, a file-size limit) leaves as the
+    backend's typed error, like every other local failure, not as a raw ``OSError``.
+    """
+
+    def __init__(self, handle: BinaryIO, fail: Callable[[OSError], NoReturn]) -> None:
+        self._handle = handle
+        self._fail = fail
+
+    @property
+    def closed(self) -> bool:
+        return self._handle.closed
+
+    def write(self, data: memoryview, /) -> object:
+        try:
+            return self._handle.write(data)
+        except OSError as exc:
+            self._fail(exc)
+
+    def flush(self) -> object:
+        try:
+            return self._handle.flush()
+        except OSError as exc:
+            self._fail(exc)
+
+
 class LocalBackend(Backend):
     """Files under ``root`` (created at construction). Registry type ``"local"``."""
 
@@ -72,6 +101,8 @@ class LocalBackend(Backend):
     def __init__(self, root: str | os.PathLike[str]) -> None:
         if not isinstance(root, str | os.PathLike) or not os.fspath(root):
             raise ValueError("LocalBackend root must be a non-empty path")
+        if not _fs.SUPPORTED:
+            raise ValueError("LocalBackend needs POSIX dir_fd support (os.open(dir_fd=...))")
         self._root = Path(os.path.realpath(os.path.expanduser(os.fspath(root))))
         self._root.mkdir(parents=True, exist_ok=True)
         self._root_text = str(self._root)
@@ -340,8 +371,9 @@ class LocalBackend(Backend):
             with suppress(OSError):
                 os.unlink(temp, dir_fd=loc.parent)
 
+        sink = _TempSink(handle, lambda exc: self._raise(exc, path))
         try:
-            with self._atomic_session(handle, commit=commit, discard=discard) as writer:
+            with self._atomic_session(sink, commit=commit, discard=discard) as writer:
                 yield writer
         finally:
             held.close()  # no exception passed in: the caller's own errors are not remapped
@@ -487,6 +519,46 @@ class LocalBackend(Backend):
         except OSError:
             pass  # absent or unreadable: the listing decides
         return glob_via_listing(self, pattern)
+
+    # -- maintenance ----------------------------------------------------------
+    def remove_stale_temp_files(self, path: str = "", *, older_than: float = 86400.0) -> list[str]:
+        """Delete temp files left below ``path`` by a killed writer; returns their keys.
+
+        A process killed inside ``open_atomic``, ``write_atomic`` or ``copy`` leaves a
+        ``.~tmp.<name>.<hex8>`` file next to the target (the convention of
+        ``_backend_rules``). Listings never show them; this removes those not modified for
+        ``older_than`` seconds (``>= 0``). A live writer whose temp file is removed fails its
+        commit (``NotFound``), it never reports success, so the only cost of too small an
+        ``older_than`` is a failed write. Links are not followed.
+        """
+        if not isinstance(older_than, int | float) or not older_than >= 0:
+            raise ValueError(f"older_than must be a number >= 0, got {older_than!r}")
+        segments = self._segments(path)
+        cutoff = time.time() - older_than
+
+        def remove(fd: int, entry: os.DirEntry[str], key: str, _: list[str]) -> str | None:
+            st = entry.stat(follow_symlinks=False)
+            if not stat.S_ISREG(st.st_mode) or st.st_mtime > cutoff:
+                return None
+            try:
+                os.unlink(entry.name, dir_fd=fd)
+            except FileNotFoundError:
+                return None
+            return key
+
+        removed: list[str] = []
+        with self._at(path, segments) as loc:
+            for key in _fs.walk_files(
+                self._root_text,
+                loc,
+                "/".join(segments),
+                recursive=True,
+                max_depth=None,
+                on_file=remove,
+                temp_files=True,
+            ):
+                removed.append(cast(str, key))
+        return removed
 
     # -- metadata -------------------------------------------------------------
     def get_file_info(self, path: str) -> FileInfo:

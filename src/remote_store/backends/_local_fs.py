@@ -45,11 +45,14 @@ __all__ = [
     "walk_files",
 ]
 
-DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
-"""How every directory is opened: never through a symlink."""
+SUPPORTED = os.open in os.supports_dir_fd and hasattr(os, "O_NOFOLLOW")
+"""Whether this platform has what the resolver needs (``LocalBackend`` refuses to start without)."""
 
-FILE_FLAGS = os.O_NOFOLLOW | os.O_CLOEXEC
+FILE_FLAGS = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 """Added to every file open: the final component is never a symlink when used."""
+
+DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | FILE_FLAGS
+"""How every directory is opened: never through a symlink."""
 
 MAX_LINKS = 40
 """Symlinks followed in one resolution (the kernel's own limit); more is ``ELOOP``."""
@@ -284,12 +287,6 @@ EntryFile = Callable[[int, os.DirEntry[str], str, list[str]], object | None]
 """``(folder_fd, entry, key, segments) -> item or None``: how a walk turns a file into a result."""
 
 
-def _scan(fd: int) -> list[os.DirEntry[str]]:
-    """The user-data entries of folder ``fd``; our own temp names are never listed."""
-    with os.scandir(fd) as entries:
-        return [e for e in entries if not is_temp_name(e.name)]
-
-
 def walk_files(
     root: str,
     location: Location,
@@ -299,12 +296,14 @@ def walk_files(
     max_depth: int | None,
     on_file: EntryFile,
     on_folder: Callable[[str, str], object | None] | None = None,
+    temp_files: bool = False,
 ) -> Iterator[object]:
     """Items for the files below the folder at ``location``, depth first, pre-order.
 
     ``on_file`` makes each file's item (``None`` skips it); ``on_folder(key, name)``,
     if given, makes an item for each subfolder (used by one-level listings). Symlinks to
-    folders are not descended into (no cycles); a missing folder lists nothing.
+    folders are not descended into (no cycles); a missing folder lists nothing. With
+    ``temp_files`` the files offered to ``on_file`` are our temp names instead of user data.
     """
     try:
         fd = location.open_dir()
@@ -319,12 +318,16 @@ def walk_files(
                 enter = None
                 subfolders: list[str] = []
                 items: list[object] = []
-                for entry in _scan(fd):
+                with os.scandir(fd) as scanned:
+                    listed = list(scanned)
+                for entry in listed:
                     key = f"{prefix}/{entry.name}" if prefix else entry.name
                     try:
                         is_dir = entry.is_dir(follow_symlinks=False)
                     except OSError:
                         continue
+                    if is_temp_name(entry.name) != (temp_files and not is_dir):
+                        continue  # our own temp names are never user data
                     if is_dir:
                         folder_item = on_folder(key, entry.name) if on_folder else None
                         if folder_item is not None:
