@@ -7,15 +7,19 @@ parametrisation id that would silently drop cases from the quick run fails here.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from remote_store_harness.pytest_plugin import scrubbed_environ
 from remote_store_harness.suites._quick import QUICK, QUICK_CONFORMANCE_IDS
 from remote_store_harness.suites._runner import locate_suites, suite_path
 from remote_store_harness.suites.conformance.backends import s3 as s3_plugin
+
+from .conftest import CliResult, run_cli_process
 
 _ROOT = locate_suites()
 
@@ -71,3 +75,34 @@ def test_quick_bench_is_the_flat_against_traversal_listing_on_one_tree() -> None
         "test_listing[wide-store-traversal-16-5ms]",
         "test_listing[wide-store-traversal-seq-5ms]",
     ]
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory: pytest.TempPathFactory) -> CliResult:
+    """``run --quick`` on the embedded target, narrowed to one conformance test and to the
+    flat and the threaded traversal listing (the sequential one costs the most and adds no
+    request count the threaded one does not have)."""
+    keep = "test_read_bytes_returns_what_was_written or store-recursive or store-traversal-16"
+    argv = ["--quick", "--suite", "conformance,bench", "--pytest-arg=-k", f"--pytest-arg={keep}"]
+    return run_cli_process(argv, tmp_path_factory.mktemp("quick"))
+
+
+def test_the_quick_run_passes_its_selection_to_conformance(quick_run: CliResult) -> None:
+    assert quick_run.code == 0, quick_run.out[-3000:]
+    suites = {s["name"]: s for s in quick_run.results["suites"]}
+    ids = {c["nodeid"].rsplit("[", 1)[1].rstrip("]") for c in suites["conformance"]["cases"]}
+    assert ids == set(QUICK_CONFORMANCE_IDS)
+    assert any(n.startswith("--quick conformance: ") for n in quick_run.results["notes"])
+
+
+def test_the_quick_run_compares_flat_and_traversal_listing_in_requests(
+    quick_run: CliResult,
+) -> None:
+    bench = json.loads((quick_run.report / "bench.json").read_text())
+    requests = {
+        b["extra_info"]["strategy"]: b["extra_info"]["requests"] for b in bench["benchmarks"]
+    }
+    assert requests == {
+        "store-recursive": {"ListObjectsV2": 2},  # 2,000 objects: two pages
+        "store-traversal-16": {"ListObjectsV2": 201},  # one per folder
+    }
