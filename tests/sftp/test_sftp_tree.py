@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import errno
+import inspect
 import os
+import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import paramiko
@@ -210,3 +213,64 @@ def test_read_stream_of_an_empty_file_is_empty(backend: SFTPBackend) -> None:
     with backend.read("empty") as stream:
         assert stream.read() == b""
     assert backend.read_bytes("empty") == b""
+
+
+DEEP = 1_100  # past Python's default recursion limit of 1,000; 1-char names keep the path
+# (2 x 1,100 characters plus the base) well below PATH_MAX (4,096)
+
+
+def _chain(backend: SFTPBackend, depth: int) -> tuple[list[str], str]:
+    """``d/d/.../d/leaf.txt``, ``depth`` folders deep, built straight on the server's disk."""
+    root = backend.native_path("")
+    chain = [os.path.join(root, *["d"] * level) for level in range(1, depth + 1)]
+    for folder in chain:  # os.makedirs recurses too
+        os.mkdir(folder)
+    with open(os.path.join(chain[-1], "leaf.txt"), "wb") as leaf:
+        leaf.write(b"bottom")
+    return chain, "/".join(["d"] * depth) + "/leaf.txt"
+
+
+def _unchain(chain: list[str]) -> None:
+    """Iterative cleanup: ``shutil.rmtree`` itself recurses on Python 3.11."""
+    leaf = os.path.join(chain[-1], "leaf.txt")
+    if os.path.exists(leaf):
+        os.remove(leaf)
+    for folder in reversed(chain):
+        if os.path.isdir(folder):
+            os.rmdir(folder)
+
+
+@contextmanager
+def _stack_limited_to(frames: int) -> Iterator[None]:
+    """Only ``frames`` more Python frames allowed than the caller has: a walk that recursed
+    per level of the tree would hit ``RecursionError`` on a shallow tree already."""
+    before = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack(0)) + frames)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(before)
+
+
+def test_recursive_delete_of_a_tree_deeper_than_the_recursion_limit_succeeds(
+    backend: SFTPBackend,
+) -> None:
+    """A real tree of DEEP levels (about 5,500 round trips, the reason this test takes seconds)."""
+    chain, _ = _chain(backend, DEEP)
+    try:
+        backend.delete_folder("d", recursive=True)
+        assert not os.path.exists(chain[0])
+    finally:
+        _unchain(chain)
+
+
+def test_listing_walks_keep_a_flat_stack_however_deep_the_tree(backend: SFTPBackend) -> None:
+    chain, leaf = _chain(backend, 150)
+    try:
+        backend.exists("d")  # connect first: the handshake is not what is measured
+        with _stack_limited_to(120):
+            listed = [str(f.path) for f in backend.list_files("", recursive=True)]
+            counted = backend.get_folder_info("").file_count
+        assert (listed, counted) == ([leaf], 1)
+    finally:
+        _unchain(chain)
