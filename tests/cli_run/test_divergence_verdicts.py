@@ -122,6 +122,7 @@ def test_listing_failures_explained_by_the_subfolder_probe_pass_with_server_dive
         "test_list_folders_with_depth_walks_through_a_folder_holding_only_subfolders[s3-http]",
         "test_iter_children_includes_a_folder_holding_only_subfolders[s3-http]",
     }
+    assert "list_folders and iter_children return incomplete results" in result.out  # console
     report = (tmp_path / "report.md").read_text()
     assert "server divergence subfolder-only-prefix-dropped" in report
     assert (

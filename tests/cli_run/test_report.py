@@ -13,6 +13,7 @@ from remote_store_harness.probe._recommend import recommend
 from remote_store_harness.report._run_report import (
     RunRecord,
     collect_versions,
+    recommendations_text,
     summary_text,
     write_report,
 )
@@ -155,3 +156,14 @@ def test_unreadable_benchmark_json_is_named_not_hidden(tmp_path: Path) -> None:
     record.bench = {"benchmarks": [{"name": "x", "extra_info": {}}]}
     md = write_report(record, tmp_path)["md"].read_text()
     assert "> not shown: bench.json: no remote-store benchmark cases" in md
+
+
+def test_console_recommendation_is_verbatim_config_with_the_consequences() -> None:
+    record = _record()
+    text = recommendations_text(record)
+    recommendation = record.probes[0].recommendation
+    assert recommendation is not None
+    assert text.startswith("Recommended remote_store config for target\n")
+    assert recommendation.yaml().rstrip() in text and recommendation.python().rstrip() in text
+    assert f"- {recommendation.consequences[0]}" in text
+    assert "conditional_put (conditional writes not honoured): write(..., overwrite=False)" in text

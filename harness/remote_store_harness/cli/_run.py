@@ -323,7 +323,13 @@ def _fail(message: str, code: int) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ..report._run_report import RunRecord, collect_versions, summary_text, write_report
+    from ..report._run_report import (
+        RunRecord,
+        collect_versions,
+        recommendations_text,
+        summary_text,
+        write_report,
+    )
     from ._progress import Progress
 
     started = time.perf_counter()
@@ -383,13 +389,8 @@ def _run(args: argparse.Namespace) -> int:
             record.status = record.verdict.status
         paths = write_report(record, report_dir)
         stream.write("\n" + summary_text(record) + "\n")
-        for probe in record.probes:
-            if probe.recommendation is not None:
-                stream.write(f"\nRecommended remote_store config for {probe.target.label}:\n")
-                stream.write(probe.recommendation.yaml())
-                stream.write("\n" + probe.recommendation.python())
-                for note in probe.recommendation.notes:
-                    stream.write(f"  note: {note}\n")
+        recommended = recommendations_text(record)
+        stream.write("\n" + recommended if recommended else "")
         stream.write(f"\nReport: {paths['md']} | {paths['html']} | {paths['json']}\n")
         stream.flush()
         if stream is not sys.stdout:

@@ -8,7 +8,8 @@ different stories: a number, a verdict line or a table row exists once, in the d
 Renderer contracts: :func:`to_html` escapes every piece of text and embeds images as base64 PNG
 (one self-contained file, no links or scripts); :func:`to_markdown` escapes table cells (``|``,
 newlines) and refers to images by file name; :func:`to_text` draws aligned plain tables (cells
-cut at the table's ``text_width``) and names images instead of drawing them.
+cut at the table's ``text_width``), prints code verbatim (to be copied) and names images
+instead of drawing them.
 """
 
 from __future__ import annotations
@@ -252,7 +253,7 @@ def _text_block(block: Block) -> str:
         rows = [[_inline(c, "text") for c in row] for row in block.rows]
         return plain_table(list(block.header), rows, block.text_width)
     if isinstance(block, Code):
-        return "\n".join(f"    {x}" for x in block.text.rstrip().splitlines())
+        return block.text.rstrip()  # verbatim: the console's YAML and Python are copied from it
     return f"[chart: {block.title}{f' ({block.file})' if block.file else ''}]"
 
 

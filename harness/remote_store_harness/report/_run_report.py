@@ -47,6 +47,7 @@ __all__ = [
     "VERSIONED_DISTRIBUTIONS",
     "RunRecord",
     "collect_versions",
+    "recommendations_text",
     "summary_text",
     "write_report",
 ]
@@ -351,6 +352,38 @@ def _outcome_class(outcome: str) -> str:
     return {"passed": "ok", "skipped": "info", "xfailed": "info"}.get(outcome, "fail")
 
 
+def _recommendation_blocks(probe: ProbeReport) -> list[Block]:
+    """The recommended configuration (YAML and Python), why, and what each NO answer means."""
+    recommendation = probe.recommendation
+    if recommendation is None:
+        return []
+    blocks: list[Block] = [
+        Paragraph(["Recommended configuration (YAML, load with ", Mono("resolve_env_vars=True"),
+                   "):"]),
+        Code(recommendation.yaml(), "yaml"),
+        Paragraph("Python:"),
+        Code(recommendation.python(), "python"),
+    ]  # fmt: skip
+    if recommendation.notes:
+        blocks.append(Bullets(recommendation.notes))
+    if recommendation.consequences:
+        blocks.append(Paragraph("What the NO answers mean for remote_store:"))
+        blocks.append(Bullets(recommendation.consequences))
+    return blocks
+
+
+def recommendations_text(record: RunRecord) -> str:
+    """The console's recommendation of each probed target: the report's blocks, as plain text
+    (code verbatim, so it can be copied)."""
+    doc = Document("recommendations")
+    for probe in record.probes:
+        blocks = _recommendation_blocks(probe)
+        if blocks:
+            doc.add(Heading(3, f"Recommended remote_store config for {probe.target.label}"))
+            doc.extend(blocks)
+    return to_text(doc, title=False) + "\n" if doc.blocks else ""
+
+
 def _probe_blocks(probe: ProbeReport) -> list[Block]:
     blocks: list[Block] = [
         Heading(3, f"Probe of {probe.target.label}"),
@@ -360,20 +393,7 @@ def _probe_blocks(probe: ProbeReport) -> list[Block]:
               [[r.question, r.verdict, r.level, r.answer, r.evidence] for r in probe.rows],
               [_LEVEL_CLASS.get(r.level, "info") for r in probe.rows]),
     ]  # fmt: skip
-    recommendation = probe.recommendation
-    if recommendation is not None:
-        blocks += [
-            Paragraph(["Recommended configuration (YAML, load with ", Mono("resolve_env_vars=True"),
-                       "):"]),
-            Code(recommendation.yaml(), "yaml"),
-            Paragraph("Python:"),
-            Code(recommendation.python(), "python"),
-        ]  # fmt: skip
-        if recommendation.notes:
-            blocks.append(Bullets(recommendation.notes))
-        if recommendation.consequences:
-            blocks.append(Paragraph("What the NO answers mean for remote_store:"))
-            blocks.append(Bullets(recommendation.consequences))
+    blocks += _recommendation_blocks(probe)
     if probe.cleanup is not None:
         c = probe.cleanup
         blocks.append(Paragraph(
