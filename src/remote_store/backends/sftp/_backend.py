@@ -941,22 +941,8 @@ class SFTPBackend(Backend):
                     raise
                 # The server refuses renames altogether, so the temp file cannot be promoted:
                 # copy straight into the destination (not atomic, like the move itself).
-                self._copy_direct(sftp, source, dst_parts, dst, overwrite=overwrite)
+                self._copy_remote(sftp, source, dst_parts, dst, overwrite=overwrite, staged=False)
             sftp.remove(source)  # a failure here is raised: the copy exists, the source too
-
-    def _copy_direct(
-        self,
-        sftp: paramiko.SFTPClient,
-        source: str,
-        dst_parts: list[str],
-        dst: str,
-        *,
-        overwrite: bool,
-    ) -> None:
-        """Stream ``source`` into the destination itself; a failure removes the partial copy."""
-        target = self._remote(dst_parts)
-        out = self._create(sftp, target, dst_parts, dst, exclusive=not overwrite)
-        self._stream_copy(sftp, source, out, target)
 
     def copy(self, src: str, dst: str, *, overwrite: bool = False) -> None:
         self._file_segments(src)
@@ -975,12 +961,23 @@ class SFTPBackend(Backend):
         dst: str,
         *,
         overwrite: bool,
+        staged: bool = True,
     ) -> None:
-        """Stream ``source`` through the client into a temp file, then promote it (atomic write)."""
+        """Stream ``source`` through the client into the destination.
+
+        ``staged``: into a temp file that is then promoted (an atomic write). Otherwise (a
+        server that refuses renames altogether) straight into the destination, not atomic;
+        a failure removes the partial copy either way.
+        """
+        target = self._remote(dst_parts)
+        if not staged:
+            out = self._create(sftp, target, dst_parts, dst, exclusive=not overwrite)
+            self._stream_copy(sftp, source, out, target)
+            return
         temp_remote, out = self._temp_for(sftp, dst_parts, dst)
         self._stream_copy(sftp, source, out, temp_remote)
         try:
-            self._promote(sftp, temp_remote, self._remote(dst_parts), dst, overwrite=overwrite)
+            self._promote(sftp, temp_remote, target, dst, overwrite=overwrite)
         except BaseException as exc:
             if not is_connection_error(exc):
                 self._remove_quietly(sftp, temp_remote)

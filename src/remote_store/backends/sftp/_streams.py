@@ -20,7 +20,7 @@ from __future__ import annotations
 import io
 from collections import deque
 from collections.abc import Callable, Iterator
-from typing import Any, NoReturn
+from typing import Any, ClassVar, NoReturn
 
 import paramiko
 from paramiko.message import Message
@@ -166,12 +166,35 @@ def iter_blocks(handle: paramiko.SFTPFile, size: int) -> Iterator[bytes]:
         yield block
 
 
-class ReadStream(io.RawIOBase):
+class _MappedIO(io.RawIOBase):
+    """What both file objects share: a native failure is reported to the backend (which drops
+    a dead connection) and raised as the library's error for ``action``."""
+
+    _action: ClassVar[str]
+
+    def __init__(
+        self, path: str, on_error: Callable[[BaseException], bool], io_timeout: float | None
+    ) -> None:
+        super().__init__()
+        self._path = path
+        self._on_error = on_error
+        self._io_timeout = io_timeout
+
+    def _fail(self, exc: Exception) -> NoReturn:
+        dead = self._on_error(exc)
+        raise map_error(
+            exc, path=self._path, action=self._action, io_timeout=self._io_timeout, dead=dead
+        ) from exc
+
+
+class ReadStream(_MappedIO):
     """A remote file opened for reading: lazy, seekable, every native error mapped.
 
     ``size`` is the file size when it was opened; reads beyond it (a file that
     grows meanwhile) fall back to unpipelined reads, so nothing is lost.
     """
+
+    _action = "read"
 
     def __init__(
         self,
@@ -181,21 +204,12 @@ class ReadStream(io.RawIOBase):
         on_error: Callable[[BaseException], bool],
         io_timeout: float | None,
     ) -> None:
-        super().__init__()
+        super().__init__(path, on_error, io_timeout)
         self._handle = handle
         self._size = size
-        self._path = path
-        self._on_error = on_error
-        self._io_timeout = io_timeout
         self._pos = 0
         self._window = b""
         self._window_pos = 0
-
-    def _fail(self, exc: Exception) -> NoReturn:
-        dead = self._on_error(exc)
-        raise map_error(
-            exc, path=self._path, action="read", io_timeout=self._io_timeout, dead=dead
-        ) from exc
 
     def readable(self) -> bool:
         return True
@@ -259,8 +273,10 @@ class ReadStream(io.RawIOBase):
             super().close()
 
 
-class MappedSink(io.RawIOBase):
+class MappedSink(_MappedIO):
     """``open_atomic``'s sink: writes go to the temp file, native errors are mapped."""
+
+    _action = "write"
 
     def __init__(
         self,
@@ -269,11 +285,8 @@ class MappedSink(io.RawIOBase):
         on_error: Callable[[BaseException], bool],
         io_timeout: float | None,
     ) -> None:
-        super().__init__()
+        super().__init__(path, on_error, io_timeout)
         self._handle = handle
-        self._path = path
-        self._on_error = on_error
-        self._io_timeout = io_timeout
 
     def writable(self) -> bool:
         return True
@@ -283,11 +296,7 @@ class MappedSink(io.RawIOBase):
         try:
             self._handle.write(payload)
         except Exception as exc:
-            dead = self._on_error(exc)
-            error = map_error(
-                exc, path=self._path, action="write", io_timeout=self._io_timeout, dead=dead
-            )
-            raise error from exc
+            self._fail(exc)
         return len(payload)
 
     def flush(self) -> None:
