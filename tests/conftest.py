@@ -7,8 +7,14 @@ so every test starts with them removed (the harness plugin's list, ``SCRUBBED_VA
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
+from _scenario_matrix import WORKER_ROWS, write_matrix
 from remote_store_harness.pytest_plugin import scrub_environment
+
+_WORKER_ROWS_KEY = pytest.StashKey[list[Any]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -25,3 +31,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture(autouse=True)
 def _scrub_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     scrub_environment(monkeypatch)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """pytest-xdist controller: keep a finished worker's scenario-matrix rows."""
+    rows = getattr(node, "workeroutput", {}).get(WORKER_ROWS)
+    if rows:
+        node.config.stash.setdefault(_WORKER_ROWS_KEY, []).extend(json.loads(rows))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """pytest-xdist controller: write the one scenario matrix from every worker's rows
+    (a plain run writes it from ``tests/scenarios/conftest.py``)."""
+    placed = session.config.stash.get(_WORKER_ROWS_KEY, [])
+    if placed:
+        write_matrix(session.config, placed)

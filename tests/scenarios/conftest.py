@@ -8,23 +8,20 @@ cases skipped before their body ran (no MinIO engine, say) are still listed.
 
 Where the file goes, first match wins: ``--scenario-matrix PATH`` (registered in the root
 ``tests/conftest.py``), the ``SCENARIO_MATRIX_PATH`` environment variable, else
-``scenario-matrix.json`` in pytest's base temporary directory.
+``scenario-matrix.json`` in pytest's base temporary directory. Under pytest-xdist each worker
+hands its rows to the controller, which writes the one matrix (``tests/_scenario_matrix.py``).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-MATRIX_ENV = "SCENARIO_MATRIX_PATH"
-MATRIX_FORMAT_VERSION = 1
+from _scenario_matrix import WORKER_ROWS, write_matrix
 
 _CASE_KEY = pytest.StashKey["ScenarioCase"]()
 _ROWS_KEY = pytest.StashKey[dict[str, dict[str, Any]]]()
@@ -127,65 +124,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     )
 
 
-def _matrix_path(config: pytest.Config) -> Path:
-    try:
-        option = config.getoption("scenario_matrix", default=None)
-    except ValueError:
-        option = None
-    if option:
-        return Path(str(option))
-    env = os.environ.get(MATRIX_ENV)
-    if env:
-        return Path(env)
-    factory = getattr(config, "_tmp_path_factory", None)
-    if factory is not None:
-        return Path(factory.getbasetemp()) / "scenario-matrix.json"
-    return Path(str(config.rootpath)) / ".scenario-matrix.json"
-
-
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     rows = session.config.stash.get(_ROWS_KEY, {})
-    if not rows:
+    position = {item.nodeid: index for index, item in enumerate(session.items)}
+    placed = [[position[nodeid], row] for nodeid, row in rows.items() if nodeid in position]
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # a pytest-xdist worker: the controller writes the one matrix
+        workeroutput[WORKER_ROWS] = json.dumps(placed)
         return
-    ordered = [rows[item.nodeid] for item in session.items if item.nodeid in rows]
-    summary: dict[str, int] = {"cases": len(ordered)}
-    for outcome in ("passed", "failed", "error", "skipped"):
-        summary[outcome] = sum(1 for r in ordered if r["outcome"] == outcome)
-    by_scenario: dict[str, dict[str, int]] = {}
-    for row in ordered:
-        counts = by_scenario.setdefault(row["scenario"], {"cases": 0})
-        counts["cases"] += 1
-        counts[row["outcome"]] = counts.get(row["outcome"], 0) + 1
-    document = {
-        "format": "remote-store-scenario-matrix",
-        "version": MATRIX_FORMAT_VERSION,
-        "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "summary": summary,
-        "scenarios": by_scenario,
-        "cases": [
-            {
-                key: row.get(key)
-                for key in (
-                    "scenario",
-                    "case",
-                    "test",
-                    "parameters",
-                    "expected",
-                    "observed",
-                    "outcome",
-                    "message",
-                    "evidence",
-                    "duration_s",
-                )
-            }
-            for row in ordered
-        ],
-    }
-    path = _matrix_path(session.config)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(document, indent=2, sort_keys=False) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    write_matrix(session.config, placed)
 
 
 # --------------------------------------------------------------------------- topologies
