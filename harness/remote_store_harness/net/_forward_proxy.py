@@ -33,7 +33,7 @@ from ._http import (
     PIECE,
     HttpProtocolError,
     RequestHead,
-    discard_body,
+    answer_locally,
     serve_requests,
     simple_response,
 )
@@ -280,20 +280,15 @@ class ForwardProxy(LoopServer):
         reason: str,
         detail: str,
     ) -> bool:
-        """Answer with an error; drain a body the client is already sending (keep-alive)."""
-        _bytes_in, reusable = await discard_body(head, reader)
-        close = not (head.wants_keep_alive and reusable) or head.method == "CONNECT"
-        record(status, None, detail)
+        """Answer with an error (a refused CONNECT also ends the connection)."""
         extra = [("Content-Type", "text/plain")]
         if status == 407:
             extra.append(("Proxy-Authenticate", f'Basic realm="{_REALM}"'))
-        writer.write(
-            simple_response(
-                status, reason, f"harness proxy: {detail}\n".encode(), extra, close=close
-            )
-        )
-        await writer.drain()
-        return not close
+        return await answer_locally(
+            head, reader, writer, status, reason, f"harness proxy: {detail}\n".encode(), extra,
+            on_drained=lambda _bytes_in: record(status, None, detail),
+            close=head.method == "CONNECT",
+        )  # fmt: skip
 
     async def _tunnel(
         self,

@@ -23,7 +23,7 @@ from ..observe._faults import RESPONSE_KINDS, FaultPlan, FaultRule, Latency, Req
 from ..observe._requestlog import RequestLog, RequestRecord, select_headers
 from ..observe._s3ops import s3_operation
 from ._aio import LoopServer, abort_with_reset
-from ._http import RequestHead, discard_body, serve_requests, simple_response
+from ._http import RequestHead, answer_locally, serve_requests
 from ._pool import ConnectionPool
 from ._relay import Outcome, ResponseTamper, relay
 from ._tls import ServerCert
@@ -236,33 +236,27 @@ class Gateway(LoopServer):
         path: str,
         record: _Recorder,
     ) -> bool:
-        bytes_in, reusable = await discard_body(head, reader)
-        close = not (head.wants_keep_alive and reusable)
         request_id = uuid.uuid4().hex[:16].upper()
         body = s3_error_body(rule.code, rule.error_message, path, request_id)
         head_only = head.method == "HEAD"
-        record(
-            status=rule.status,
-            fault=rule.label,
-            bytes_in=bytes_in,
-            bytes_out=0 if head_only else len(body),
-        )
-        writer.write(
-            simple_response(
-                rule.status,
-                _reason(rule.status),
-                body,
-                [
-                    ("Content-Type", "application/xml"),
-                    ("x-amz-request-id", request_id),
-                    ("Server", "remote-store-harness"),
-                ],
-                close=close,
-                head_only=head_only,
+        headers = [
+            ("Content-Type", "application/xml"),
+            ("x-amz-request-id", request_id),
+            ("Server", "remote-store-harness"),
+        ]
+
+        def drained(bytes_in: int) -> None:
+            record(
+                status=rule.status,
+                fault=rule.label,
+                bytes_in=bytes_in,
+                bytes_out=0 if head_only else len(body),
             )
-        )
-        await writer.drain()
-        return not close
+
+        return await answer_locally(
+            head, reader, writer, rule.status, _reason(rule.status), body, headers,
+            on_drained=drained, head_only=head_only,
+        )  # fmt: skip
 
 
 async def _stall(reader: asyncio.StreamReader, seconds: float) -> None:

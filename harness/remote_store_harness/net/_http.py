@@ -21,6 +21,7 @@ __all__ = [
     "HttpProtocolError",
     "RequestHead",
     "ResponseHead",
+    "answer_locally",
     "discard_body",
     "iter_body",
     "read_head",
@@ -295,6 +296,35 @@ async def discard_body(head: RequestHead, reader: asyncio.StreamReader) -> tuple
     async for _raw, payload, _last in iter_body(reader, framing):
         payload_bytes += payload
     return payload_bytes, True
+
+
+async def answer_locally(
+    head: RequestHead,
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    status: int,
+    reason: str,
+    body: bytes,
+    headers: Iterable[tuple[str, str]],
+    *,
+    on_drained: Callable[[int], None],
+    close: bool = False,
+    head_only: bool = False,
+) -> bool:
+    """Answer *head* with a response made up here (a refusal, an injected error), not relayed.
+
+    The body the client may already be sending is read and dropped first (:func:`discard_body`)
+    so that the connection can serve the next request; it is closed after the answer when the
+    client does not keep it alive, the body was not drained, or the caller says *close*.
+    ``on_drained(payload_bytes)`` runs before the answer is written, so that whatever it records
+    exists by the time the client reads the answer. Returns whether the connection stays open.
+    """
+    bytes_in, reusable = await discard_body(head, reader)
+    close = close or not (head.wants_keep_alive and reusable)
+    on_drained(bytes_in)
+    writer.write(simple_response(status, reason, body, headers, close=close, head_only=head_only))
+    await writer.drain()
+    return not close
 
 
 #: Serves one request whose head has been read; returns whether the connection stays open.
