@@ -17,14 +17,18 @@ def wait_until_ready(
 
     ``probe`` signals "not yet" by raising :class:`OSError` (nothing listens yet, connection
     reset) or :class:`TargetError` (it answered, but not as a ready server does); anything else is
-    a bug and propagates. Giving up raises :class:`TargetStartError` naming the last reason, which
-    is what a person needs to tell "never bound" from "bound but unhealthy".
+    a bug and propagates. :class:`TargetStartError` means "never" (the server process exited):
+    it propagates at once instead of waiting for the deadline. Giving up raises
+    :class:`TargetStartError` naming the last reason, which is what a person needs to tell
+    "never bound" from "bound but unhealthy".
     """
     last: Exception | None = None
     while time.monotonic() < deadline:
         try:
             probe()
             return
+        except TargetStartError:
+            raise
         except (OSError, TargetError) as exc:
             last = exc
             time.sleep(interval)

@@ -133,13 +133,14 @@ def test_rclone_tls_takes_writes_with_checksums_only_when_required(rclone_tls: T
     assert store.read_bytes("a.txt") == b"hello"
 
 
-def test_a_server_that_exits_at_start_up_fails_with_what_it_said(tmp_path: Any) -> None:
+def test_a_server_that_exits_at_start_up_fails_at_once_with_what_it_said(tmp_path: Any) -> None:
     fake = tmp_path / "rclone"
     fake.write_text("#!/bin/sh\necho 'fatal: the reason is here' >&2\nexit 3\n")
     fake.chmod(0o755)
 
     with pytest.raises(TargetStartError) as caught:
-        RcloneTarget(binary=str(fake), startup_timeout=1).start()
+        RcloneTarget(binary=str(fake), startup_timeout=60).start()
 
     message = str(caught.value)
     assert "exited with status 3" in message and "fatal: the reason is here" in message
+    assert "did not become ready" not in message  # the exit ended the wait, not the deadline
