@@ -87,7 +87,10 @@ class _Ours:
                 secret=ep.secret_key,
                 region_name=ep.region,
                 conditional_writes=ep.conditional_writes,
-                client_options={"config_kwargs": {"proxies": {}}},
+                # botocore's own 60 s read timeout, as every boto3-based peer has (s3fs's default
+                # is 15 s, which rclone's delayed part answers can exceed: README, "rclone and
+                # parts in flight").
+                client_options={"config_kwargs": {"proxies": {}, "read_timeout": 60}},
                 **options,
             )
         )
