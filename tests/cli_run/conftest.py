@@ -10,12 +10,13 @@ import json
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from remote_store_harness import TopologySpec, start_topology
+from remote_store_harness import MotoProcessTarget, TopologySpec, start_topology
 from remote_store_harness.cli._run import main
 from remote_store_harness.pytest_plugin import scrubbed_environ, unique_bucket_name
 
@@ -79,6 +80,18 @@ class EndpointPool:
         for topology, bucket in self._started:
             topology.delete_bucket(bucket)
             topology.stop()
+
+
+@contextmanager
+def defective_endpoints(ca: Any, *defects: str) -> Iterator[EndpointPool]:
+    """Endpoints on a moto process that emulates server ``defects`` (``_moto_defects.DEFECTS``)."""
+    target = MotoProcessTarget(defects=list(defects)).start()
+    pool = EndpointPool(target, ca)
+    try:
+        yield pool
+    finally:
+        pool.close()
+        target.stop()
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from remote_store_harness import FaultRule, MotoProcessTarget
+from remote_store_harness import FaultRule
 
-from .conftest import EndpointPool, run_cli_process
+from .conftest import EndpointPool, defective_endpoints, run_cli_process
 
 _CASES = [
     "--quick",
@@ -22,13 +22,8 @@ _CASES = [
 
 @pytest.fixture(scope="module")
 def copy_adds_metadata(harness_ca: Any) -> Iterator[EndpointPool]:
-    target = MotoProcessTarget(defects=["copy_adds_metadata"]).start()
-    pool = EndpointPool(target, harness_ca)
-    try:
+    with defective_endpoints(harness_ca, "copy_adds_metadata") as pool:
         yield pool
-    finally:
-        pool.close()
-        target.stop()
 
 
 def test_failures_explained_by_the_probe_pass_with_server_divergences(
@@ -93,13 +88,8 @@ def test_the_same_cases_on_stock_moto_simply_pass(
 
 @pytest.fixture(scope="module")
 def drops_subfolder_prefixes(harness_ca: Any) -> Iterator[EndpointPool]:
-    target = MotoProcessTarget(defects=["drop_subfolder_prefixes"]).start()
-    pool = EndpointPool(target, harness_ca)
-    try:
+    with defective_endpoints(harness_ca, "drop_subfolder_prefixes") as pool:
         yield pool
-    finally:
-        pool.close()
-        target.stop()
 
 
 def test_listing_failures_explained_by_the_subfolder_probe_pass_with_server_divergences(

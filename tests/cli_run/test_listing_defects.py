@@ -9,28 +9,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from remote_store_harness import MotoProcessTarget
 
-from .conftest import EndpointPool, run_cli_process
+from .conftest import EndpointPool, defective_endpoints, run_cli_process
 
 _LISTING_CASES = ["--pytest-arg=-k", "--pytest-arg=test_listing_folders and not wide"]
 
 
 @pytest.fixture(scope="module")
-def defective_endpoints(harness_ca: Any) -> Iterator[EndpointPool]:
-    target = MotoProcessTarget(defects=["drop_subfolder_prefixes"]).start()
-    pool = EndpointPool(target, harness_ca)
-    try:
+def drops_subfolder_prefixes(harness_ca: Any) -> Iterator[EndpointPool]:
+    with defective_endpoints(harness_ca, "drop_subfolder_prefixes") as pool:
         yield pool
-    finally:
-        pool.close()
-        target.stop()
 
 
 def test_folder_listing_cases_fail_on_a_server_that_drops_subfolder_only_folders(
-    defective_endpoints: EndpointPool, tmp_path: Path
+    drops_subfolder_prefixes: EndpointPool, tmp_path: Path
 ) -> None:
-    endpoint = defective_endpoints()
+    endpoint = drops_subfolder_prefixes()
     result = run_cli_process(endpoint.args("--suite", "conformance", *_LISTING_CASES), tmp_path)
     cases = result.results["suites"][0]["cases"]
     failed = {c["nodeid"].split("::")[-1].split("[")[0] for c in cases if c["outcome"] == "failed"}

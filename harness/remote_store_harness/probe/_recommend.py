@@ -105,10 +105,9 @@ CONSEQUENCES: dict[str, str] = {
     "delimiter_max_keys": "a folder with more than one page of children (1,000 files and "
     "subfolders) comes back with folders lost or repeated: list_folders and iter_children "
     "return wrong results for wide folders",
-    "delimiter_max_keys:partial": "pages hold more entries than MaxKeys (common prefixes not "
-    "counted): S3Backend follows every continuation token, so listings stay complete, but a "
-    "folder with many subfolders comes back in pages larger than asked for (memory per page is "
-    "not bounded by MaxKeys)",
+    "delimiter_max_keys:partial": "listings stay complete (S3Backend follows every "
+    "continuation token), but a folder with many subfolders comes back in pages larger than "
+    "MaxKeys: memory per page is not bounded by it",
     "multipart": "large writes (multipart: write_stream, open_atomic above the part size) store "
     "a wrong object: do not use this server for files that need more than one part",
     "multipart:partial": "aborted multipart uploads stay listed: interrupted large writes leave "
