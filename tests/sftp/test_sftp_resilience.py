@@ -236,7 +236,6 @@ class _Endless:
 
 STALLED_UPLOADS: dict[str, Callable[[SFTPBackend], object]] = {
     "write": lambda b: b.write("out.bin", _Endless()),  # type: ignore[arg-type]
-    "write overwrite": lambda b: b.write("out.bin", _Endless(), overwrite=True),  # type: ignore[arg-type]
     "copy": lambda b: b.copy("big.bin", "copy.bin"),
 }
 
@@ -279,4 +278,34 @@ def test_a_stall_mid_upload_costs_one_io_timeout(
         for pid in private_sshd.session_pids():
             os.kill(pid, signal.SIGCONT)
     assert stopped, "the upload never got going"
+    assert ended - stopped[0] < 1.5 * io_timeout
+
+
+def test_a_stall_mid_read_bytes_costs_one_io_timeout(
+    private_sshd: Any, make_backend: Callable[..., SFTPBackend]
+) -> None:
+    """Measured before the fix: 2 io_timeouts (the read, then CLOSE of the handle); after: 1.0."""
+    io_timeout = 1.0
+    backend = make_backend(private_sshd, io_timeout=io_timeout)
+    with open(os.path.join(backend.native_path(""), "big.bin"), "wb") as source:
+        source.truncate(8 * 1024**3)  # sparse, and far more than loopback SSH moves in 0.3 s
+    backend.exists("big.bin")
+    pids = private_sshd.session_pids()
+    stopped: list[float] = []
+
+    def stall() -> None:
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
+        stopped.append(time.monotonic())
+
+    timer = threading.Timer(0.3, stall)
+    timer.start()
+    try:
+        with pytest.raises(BackendUnavailable, match="stalled"):
+            backend.read_bytes("big.bin")
+        ended = time.monotonic()
+    finally:
+        timer.join()
+        for pid in pids:
+            os.kill(pid, signal.SIGCONT)
     assert ended - stopped[0] < 1.5 * io_timeout
