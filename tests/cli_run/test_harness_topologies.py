@@ -44,6 +44,19 @@ def test_harness_topologies_run_conformance_through_tls_proxy_and_virtual_host_t
     assert endpoint.keys() == []  # every id worked under its own prefix and removed it
 
 
+def test_harness_topologies_skip_with_the_reason_where_the_gateway_cannot_front_the_endpoint(
+    endpoint_factory: EndpointPool, tmp_path: Path
+) -> None:
+    endpoint = endpoint_factory(tls=True)  # https: the gateway forwards to plain http only
+    result = run_cli_process(endpoint.args(*_ONE_TEST, "--harness-topologies"), tmp_path)
+    assert result.code == 0, result.out[-2000:]
+    assert _backend_ids(result) == {"s3-http": "passed"} | dict.fromkeys(
+        HARNESS_TOPOLOGY_IDS[1:], "skipped"
+    )
+    skipped = [c for c in result.results["suites"][0]["cases"] if c["outcome"] == "skipped"]
+    assert all("cannot front it" in c["message"] for c in skipped)
+
+
 def test_harness_topologies_without_an_endpoint_is_a_usage_error(tmp_path: Path) -> None:
     result = run_cli_process(["--suite", "probe", "--harness-topologies"], tmp_path)
     assert result.code == 2

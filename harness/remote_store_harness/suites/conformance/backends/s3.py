@@ -107,7 +107,7 @@ def make_store(request: pytest.FixtureRequest, backend_id: str) -> Iterator[Stor
     except TopologyError as exc:
         if request.config.getoption("--s3-target") != "external":
             raise
-        pytest.skip(f"external target: only the s3-http id runs here ({exc})")
+        pytest.skip(f"external target: the harness' topologies cannot front it ({exc})")
     fixed = topology.target.fixed_bucket
     if fixed:
         # An external endpoint with a given bucket (``remote-store-harness run --endpoint``):
