@@ -28,8 +28,9 @@ Design decisions (the contract is ``docs/contract.md`` §12):
 * **Links.** Every path is resolved by the server and must stay inside ``base_path``
   (``_links``); listings are ``lstat``-based and walks never descend into a link.
 * **Temp files** follow the one convention of ``remote_store._backend_rules``
-  (``.~tmp.<name>.<hex8>`` in the target's folder) and are visible to listings
-  while a write is in flight.
+  (``.~tmp.<name>.<hex8>`` in the target's folder); listings never show them.
+* **Stalls.** After a dead or stalled session no further request is sent on it (each would
+  wait out another ``io_timeout``): the session is dropped, so a call costs one timeout.
 """
 
 from __future__ import annotations
