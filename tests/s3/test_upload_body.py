@@ -57,3 +57,11 @@ def test_it_is_a_bytes_io_so_aiohttp_and_botocore_take_their_in_memory_path() ->
 def test_writing_to_a_request_body_is_refused() -> None:
     with pytest.raises(io.UnsupportedOperation):
         ViewBody(memoryview(DATA)).write(b"x")
+
+
+def test_seek_from_the_current_position_and_an_unknown_whence_is_refused() -> None:
+    body = ViewBody(memoryview(DATA))
+    body.read(10)
+    assert body.seek(-4, os.SEEK_CUR) == 6
+    with pytest.raises(ValueError):
+        body.seek(0, 7)

@@ -52,10 +52,14 @@ class ViewBody(io.BytesIO):
         return count
 
     def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        base = {os.SEEK_SET: 0, os.SEEK_CUR: self._pos, os.SEEK_END: self._view.nbytes}.get(whence)
-        if base is None:
+        if whence == os.SEEK_SET:
+            position = offset
+        elif whence == os.SEEK_CUR:
+            position = self._pos + offset
+        elif whence == os.SEEK_END:
+            position = self._view.nbytes + offset
+        else:
             raise ValueError(f"invalid whence ({whence!r})")
-        position = base + offset
         if position < 0:
             raise ValueError(f"negative seek position {position}")
         self._pos = position
