@@ -92,7 +92,8 @@ def test_the_quick_run_passes_its_selection_to_conformance(quick_run: CliResult)
     suites = {s["name"]: s for s in quick_run.results["suites"]}
     ids = {c["nodeid"].rsplit("[", 1)[1].rstrip("]") for c in suites["conformance"]["cases"]}
     assert ids == set(QUICK_CONFORMANCE_IDS)
-    assert any(n.startswith("--quick conformance: ") for n in quick_run.results["notes"])
+    assert f"--quick conformance: {QUICK['conformance'].covers}" in quick_run.results["notes"]
+    assert f"[conformance] --quick: {QUICK['conformance'].covers}" in quick_run.out
 
 
 def test_the_quick_run_compares_flat_and_traversal_listing_in_requests(

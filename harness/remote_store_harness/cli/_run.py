@@ -484,6 +484,7 @@ def _run_pytest(
         else:
             extra += selection.args
             record.notes.append(f"--quick {name}: {selection.covers}")
+            progress.note(f"[{name}] --quick: {selection.covers}")
     if name == "scenarios":
         environ["SCENARIO_MATRIX_PATH"] = str(report_dir / "scenario-matrix.json")
     if name == "bench":
