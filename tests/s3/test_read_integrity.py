@@ -1,5 +1,5 @@
-"""Integrity of S3 reads against a real server behind the harness gateway (moto, or rclone with
-``--s3-target rclone``).
+"""Integrity of S3 reads (IO-25) against a real server behind the harness gateway (moto, or
+rclone with ``--s3-target rclone``).
 
 A whole-object read of an object with a full-object checksum (every single-PUT object) is
 checked against it: ``read_bytes``, a ``read()`` stream consumed to the end and a

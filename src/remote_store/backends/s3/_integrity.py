@@ -1,4 +1,4 @@
-"""Verification of ``GetObject`` bodies against the object's stored full-object checksum.
+"""Verification of ``GetObject`` bodies against the object's stored full-object checksum (IO-25).
 
 Every read path (``read_bytes``, ``read()`` streams, ``read_seekable()``) uses this one check:
 a :class:`BodyCheck` built from the response of a whole-object ``GetObject`` (sent with
