@@ -65,6 +65,8 @@ def test_quick_scenarios_keep_every_scenario_file_and_leave_out_squid() -> None:
     assert {Path(n.split("::")[0]).name for n in nodeids} == files
     assert not [n for n in nodeids if "squid" in n or "slowdown" in n]
     assert [n for n in nodeids if "forward" in n]  # the harness proxy's cases stay
+    cache = [n for n in nodeids if "ext_cache_is_stale_until_ttl_or_invalidate" in n]
+    assert cache and all("[invalidate-" in n for n in cache)  # only the TTL waits go
 
 
 def test_quick_bench_is_the_flat_against_traversal_listing_on_one_tree() -> None:
