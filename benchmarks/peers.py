@@ -15,6 +15,8 @@ checks CI runs).
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
+import contextlib
 import io
 import os
 import sys
@@ -89,9 +91,74 @@ def _transfers(ep: Endpoint, clients: dict[str, Any], mib: int, rounds: int) -> 
     return cases
 
 
-def run_target(ep: Endpoint, target: Any, *, mib: int, objects: int, rounds: int) -> list[Case]:
-    clients = make_clients(ep, BUCKET, CLIENTS)
-    cases: list[Case] = []
+CASES = ("small", "transfers", "listing", "threads")
+#: Not in the default run: what an ``exists`` miss can cost at best on this target.
+FLOOR = "exists-floor"
+
+
+def exists_floor(ep: Endpoint, rounds: int, n: int = 30) -> Case:
+    """``exists`` on a miss against raw boto3: one HEAD, one LIST (MaxKeys=1), both at once.
+
+    The contract's ``exists`` must ask both questions (file? folder?), so HEAD and LIST sent
+    concurrently from two threads is the floor for any client; one HEAD is the goal's yardstick.
+    """
+    from botocore.exceptions import ClientError
+
+    clients = make_clients(ep, BUCKET, ("ours", "boto3"))
+    ours, boto3 = clients["ours"], clients["boto3"].client
+    pool = concurrent.futures.ThreadPoolExecutor(2)
+
+    def head() -> None:
+        with contextlib.suppress(ClientError):
+            boto3.head_object(Bucket=BUCKET, Key="no/such/key")
+
+    def list_one() -> None:
+        boto3.list_objects_v2(Bucket=BUCKET, Prefix="no/such/key/", MaxKeys=1)
+
+    def both() -> None:
+        for future in [pool.submit(head), pool.submit(list_one)]:
+            future.result()
+
+    work = {
+        "boto3 HEAD": lambda: [head() for _ in range(n)],
+        "boto3 LIST MaxKeys=1": lambda: [list_one() for _ in range(n)],
+        "boto3 HEAD + LIST, 2 threads": lambda: [both() for _ in range(n)],
+        "ours exists": lambda: [ours.exists("no/such/key") for _ in range(n)],
+    }
+    try:
+        return run_interleaved(Case("exists on a miss", unit_count=n), work, rounds=rounds)
+    finally:
+        pool.shutdown()
+        for client in clients.values():
+            client.close()
+
+
+def floor_report(target: str, case: Case) -> str:
+    head = case.best("boto3 HEAD")
+    lines = [
+        f"### {target}: exists floor",
+        "",
+        "| request(s) | ms (best) | / one HEAD |",
+        "|---|---|---|",
+    ]
+    for name in case.seconds:
+        seconds = case.best(name) / case.unit_count
+        lines.append(f"| {name} | {seconds * 1e3:.2f} | {case.best(name) / head:.2f} |")
+    return "\n".join(lines)
+
+
+def run_target(
+    ep: Endpoint,
+    target: Any,
+    *,
+    mib: int,
+    objects: int,
+    rounds: int,
+    cases: tuple[str, ...] = CASES,
+    clients_named: tuple[str, ...] = CLIENTS,
+) -> list[Case]:
+    clients = make_clients(ep, BUCKET, clients_named)
+    results: list[Case] = []
     small = os.urandom(4096)
     for name, client in clients.items():
         client.put(f"small/{name}", small)
@@ -103,26 +170,30 @@ def run_target(ep: Endpoint, target: Any, *, mib: int, objects: int, rounds: int
         }
         return run_interleaved(Case(label, unit_count=n), work, rounds=rounds)
 
-    cases.append(per_op("write 4 KiB", lambda c, n: c.put(f"small/{n}", small)))
-    cases.append(per_op("read 4 KiB", lambda c, n: c.get(f"small/{n}")))
-    cases.append(per_op("exists on a miss", lambda c, n: c.exists("no/such/key")))
-    cases.extend(_transfers(ep, clients, mib, rounds))
+    if "small" in cases:
+        results.append(per_op("write 4 KiB", lambda c, n: c.put(f"small/{n}", small)))
+        results.append(per_op("read 4 KiB", lambda c, n: c.get(f"small/{n}")))
+        results.append(per_op("exists on a miss", lambda c, n: c.exists("no/such/key")))
+    if "transfers" in cases:
+        results.extend(_transfers(ep, clients, mib, rounds))
 
-    _populate(ep, objects, target)
-    work = {n: (lambda c=c: c.count("list/")) for n, c in clients.items()}
-    listing = Case(f"recursive listing {objects:,}", unit_count=objects)
-    cases.append(run_interleaved(listing, work, rounds=rounds))
+    if "listing" in cases:
+        _populate(ep, objects, target)
+        work = {n: (lambda c=c: c.count("list/")) for n, c in clients.items()}
+        listing = Case(f"recursive listing {objects:,}", unit_count=objects)
+        results.append(run_interleaved(listing, work, rounds=rounds))
 
-    total = 1000
-    work = {
-        n: threaded(lambda i, c=c, n=n: c.put(f"conc/{n}/{i % 100}", small), total, 16)
-        for n, c in clients.items()
-    }
-    concurrent = Case("1,000 x 4 KiB writes, 16 threads", unit_count=total)
-    cases.append(run_interleaved(concurrent, work, rounds=rounds))
+    if "threads" in cases:
+        total = 1000
+        work = {
+            n: threaded(lambda i, c=c, n=n: c.put(f"conc/{n}/{i % 100}", small), total, 16)
+            for n, c in clients.items()
+        }
+        concurrent = Case("1,000 x 4 KiB writes, 16 threads", unit_count=total)
+        results.append(run_interleaved(concurrent, work, rounds=rounds))
     for client in clients.values():
         client.close()
-    return cases
+    return results
 
 
 def _figure(case: Case, client: str) -> str:
@@ -168,27 +239,45 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mib", type=int, default=None)
     parser.add_argument("--objects", type=int, default=None)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--cases", default=",".join(CASES), help=f"subset of {','.join(CASES)},{FLOOR}"
+    )
+    parser.add_argument("--clients", default=",".join(CLIENTS), help="subset of the clients")
     args = parser.parse_args(argv)
+    chosen = tuple(args.cases.split(","))
+    unknown = set(chosen) - {*CASES, FLOOR}
+    if unknown:
+        parser.error(f"unknown cases: {', '.join(sorted(unknown))}")
+    options: dict[str, Any] = {
+        "cases": tuple(c for c in chosen if c != FLOOR),
+        "clients_named": tuple(args.clients.split(",")),
+    }
     mib = args.mib or (1024 if args.full else 64)
     objects = args.objects or (20_000 if args.full else 2_000)
     from remote_store_harness.pytest_plugin import scrub_environment
 
     scrub_environment(os.environ)  # no CA bundle, proxy or AWS profile of the caller applies
+
+    def measure(label: str, ep: Endpoint, target: Any) -> None:
+        if options["cases"]:
+            cases = run_target(ep, target, mib=mib, objects=objects, rounds=args.rounds, **options)
+            print(report(label, cases), flush=True)
+        if FLOOR in chosen:
+            print(floor_report(label, exists_floor(ep, args.rounds)), flush=True)
+
     for name in args.targets.split(","):
         if name == "moto":
             target, ep = _moto()
             try:
-                cases = run_target(ep, target, mib=mib, objects=objects, rounds=args.rounds)
+                measure("moto (MotoProcessTarget, indexed listing)", ep, target)
             finally:
                 target.stop()
-            print(report("moto (MotoProcessTarget, indexed listing)", cases), flush=True)
         elif name == "rclone":
             with rclone_endpoint((BUCKET,)) as ep:
                 if ep is None:
                     print("### rclone\n\nskipped: no rclone binary", flush=True)
                     continue
-                cases = run_target(ep, None, mib=mib, objects=objects, rounds=args.rounds)
-            print(report("rclone serve s3", cases), flush=True)
+                measure("rclone serve s3", ep, None)
         print()
     return 0
 
