@@ -8,6 +8,7 @@ so every test starts with them removed (the harness plugin's list, ``SCRUBBED_VA
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import pytest
@@ -31,6 +32,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture(autouse=True)
 def _scrub_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     scrub_environment(monkeypatch)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """pytest-xdist worker: drop its ``PYTEST_XDIST_*`` variables from the process environment
+    (after every plugin has configured itself). Otherwise they reach the pytest runs that tests
+    and module fixtures start (``run`` children), and pytest-benchmark disables itself there."""
+    if hasattr(session.config, "workerinput"):
+        for name in [n for n in os.environ if n.startswith("PYTEST_XDIST_")]:
+            del os.environ[name]
 
 
 @pytest.hookimpl(optionalhook=True)
