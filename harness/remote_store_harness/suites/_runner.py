@@ -219,9 +219,27 @@ def _stdout_to(path: Path) -> Iterator[None]:
             os.close(saved[1])
 
 
+_OUTER_SESSION_VARIABLES = (
+    "PYTEST_XDIST_WORKER",
+    "PYTEST_XDIST_WORKER_COUNT",
+    "PYTEST_XDIST_TESTRUNUID",
+    "PYTEST_CURRENT_TEST",
+)
+"""Variables an enclosing pytest session sets that would mislead the suite's own session.
+
+A suite is its own pytest session even when ``run`` is called from inside a pytest-xdist worker
+(the repository's tests do that): pytest-benchmark reads ``PYTEST_XDIST_WORKER`` and then
+silently disables every benchmark, so the bench suite "passed" and wrote an empty JSON file.
+"""
+
+
 @contextlib.contextmanager
 def _environ(updates: Mapping[str, str]) -> Iterator[None]:
-    previous = {name: os.environ.get(name) for name in updates}
+    """Apply *updates* and hide the enclosing session's variables while a suite runs."""
+    names = {*updates, *_OUTER_SESSION_VARIABLES}
+    previous = {name: os.environ.get(name) for name in names}
+    for name in _OUTER_SESSION_VARIABLES:
+        os.environ.pop(name, None)
     os.environ.update(updates)
     try:
         yield
