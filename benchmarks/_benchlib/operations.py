@@ -240,7 +240,7 @@ def _exists_case(hit: bool) -> OpCase:
             "s3fs": lambda env, k: env.s3fs.exists(env.s3path(k)),
         },
         verify=verify,
-        pinned={"boto3": {"HeadObject": 1}},
+        pinned={"boto3": {"HeadObject": 1}, "store": {"ListObjectsV2": 1}},
     )
 
 

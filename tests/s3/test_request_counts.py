@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from remote_store_harness import FaultRule
 
-from remote_store import BackendUnavailable, RetryPolicy, Store
+from remote_store import BackendUnavailable, PermissionDenied, RetryPolicy, Store
 from remote_store.backends import S3Backend
 
 pytestmark = pytest.mark.s3
@@ -323,32 +323,84 @@ def test_ancestor_walk_is_one_head_per_slash_aligned_ancestor(
     assert [r.operation for r in log.records()] == ["HeadObject"] * 3 + ["PutObject"]
 
 
-@pytest.mark.parametrize("state", ["missing", "file", "folder"])
-def test_exists_is_one_head_and_one_list_whatever_the_answer(
-    backend: S3Backend, log: Any, state: str
+@pytest.mark.parametrize(
+    ("stored", "answer"),
+    [
+        ([], False),
+        (["p"], True),
+        (["p/child"], True),
+        (["p/"], True),  # a directory marker is a folder (IO-5)
+        (["p", "p!x", "p-1"], True),  # the file sorts before its siblings
+        (["a/p", "p/q/r"], True),
+    ],
+)
+def test_exists_is_one_list_when_no_sibling_sorts_first(
+    backend: S3Backend, topology: Any, s3_bucket: str, log: Any, stored: list[str], answer: bool
 ) -> None:
-    if state == "file":
-        backend.write("p", b"v")
-    elif state == "folder":
-        backend.write("p/child", b"v")
+    topology.target.populate(s3_bucket, [(key, b"v") for key in stored])
     mark = log.mark()
-    assert backend.exists("p") is (state != "missing")
-    assert log.operations(since=mark) == {"HeadObject": 1, "ListObjectsV2": 1}
+    assert backend.exists("p") is answer
+    assert log.operations(since=mark) == {"ListObjectsV2": 1}
 
 
-def test_exists_sends_its_list_while_the_head_is_still_unanswered(
-    backend_factory: Any, topology: Any, log: Any
+@pytest.mark.parametrize(
+    ("stored", "answer"),
+    [
+        (["a-1", "a!x"], False),
+        (["a-1", "a/b"], True),
+        (["a.txt", "a/"], True),
+        (["aq", "a0"], False),  # not inferred from sort order: directory buckets do not sort
+    ],
+)
+def test_exists_asks_both_questions_when_a_sibling_sorts_first(
+    backend: S3Backend, topology: Any, s3_bucket: str, log: Any, stored: list[str], answer: bool
 ) -> None:
+    topology.target.populate(s3_bucket, [(key, b"v") for key in stored])
+    mark = log.mark()
+    assert backend.exists("a") is answer
+    assert log.operations(since=mark) == {"ListObjectsV2": 2, "HeadObject": 1}
+
+
+def test_exists_on_a_miss_sends_no_head(backend_factory: Any, topology: Any, log: Any) -> None:
+    topology.faults.add(FaultRule(kind="stall", operation="HeadObject", stall_seconds=30.0))
+    backend = backend_factory(retry=RetryPolicy(max_attempts=1))
+    assert backend.exists("p") is False  # a HEAD would have stalled far past the read timeout
+    assert ops(log) == {"ListObjectsV2": 1}
+
+
+def test_exists_fallback_sends_its_list_while_the_head_is_still_unanswered(
+    backend_factory: Any, topology: Any, s3_bucket: str, log: Any
+) -> None:
+    topology.target.populate(s3_bucket, [("p-1", b"v")])
     stall = 2.0
     topology.faults.add(FaultRule(kind="stall", operation="HeadObject", stall_seconds=stall))
     backend = backend_factory(retry=RetryPolicy(max_attempts=1))
     with pytest.raises(BackendUnavailable):
         backend.exists("p")  # the HEAD never answers, so only a concurrent LIST was sent
-    started: dict[str, float] = {}
-    for record in log.records():
-        started.setdefault(record.operation, record.started_at)  # first attempts
-    assert set(started) == {"HeadObject", "ListObjectsV2"}
-    assert started["ListObjectsV2"] - started["HeadObject"] < stall
+    heads = [r.started_at for r in log.records() if r.operation == "HeadObject"]
+    lists = [r.started_at for r in log.records() if r.operation == "ListObjectsV2"]
+    assert len(lists) == 2
+    assert lists[1] - heads[0] < stall
+
+
+@pytest.mark.parametrize(("stored", "answer"), [(["p"], True), ([], None)])
+def test_exists_where_listing_is_denied_still_finds_a_file_by_head(
+    backend: S3Backend,
+    topology: Any,
+    s3_bucket: str,
+    log: Any,
+    stored: list[str],
+    answer: bool | None,
+) -> None:
+    topology.target.populate(s3_bucket, [(key, b"v") for key in stored])
+    topology.faults.add(
+        FaultRule(kind="error", operation="ListObjectsV2", status=403, code="AccessDenied")
+    )
+    if answer is None:
+        with pytest.raises(PermissionDenied):
+            backend.exists("p")
+    else:
+        assert backend.exists("p") is answer
 
 
 def test_ancestor_walk_sends_every_head_before_any_answers(

@@ -14,8 +14,10 @@ Request costs (what the harness request log shows; see docs/backends/s3.md):
 ``read_bytes`` / ``read``             1 ``GetObject`` (``read`` streams the body)
 ``get_file_info`` / ``is_file``       1 ``HeadObject``
 ``is_folder``                         1 ``ListObjectsV2`` (``MaxKeys=1``)
-``exists``                            1 ``HeadObject`` + 1 ``ListObjectsV2``, sent
-                                      concurrently (one round trip)
+``exists``                            1 ``ListObjectsV2`` (``Prefix=key``,
+                                      ``MaxKeys=1``); when a sibling such as
+                                      ``key-1`` sorts first, +1 ``HeadObject`` +
+                                      1 ``ListObjectsV2`` sent concurrently
 shallow listing                       1 ``ListObjectsV2`` per 1,000 children
 recursive listing / glob / folder     1 ``ListObjectsV2`` per 1,000 objects
 info
@@ -42,6 +44,7 @@ from ..._errors import (
     DirectoryNotEmpty,
     InvalidPath,
     NotFound,
+    PermissionDenied,
     RemoteStoreError,
 )
 from ..._metadata import normalize_metadata
@@ -51,7 +54,7 @@ from ..._redact import protect, reveal_all
 from ..._retry import RetryPolicy
 from ..._secret import Secret
 from ..._streams import check_content, guard_content
-from ._errors import BACKEND, is_bucket_missing
+from ._errors import BACKEND, is_absent_bucket_error
 from ._glob import S3GlobPlan, plan_glob
 from ._integrity import BodyCheck
 from ._listing import (
@@ -349,29 +352,59 @@ class S3Backend(Backend):
         return Request("head_object", {"Bucket": self._bucket, "Key": key}, path=key, action=action)
 
     # -- probes -----------------------------------------------------------------------
+    def _first_key_request(self, prefix: str, *, path: str) -> Request:
+        """``ListObjectsV2`` for the first key under ``prefix`` (no delimiter, ``MaxKeys=1``)."""
+        return Request(
+            "list_objects_v2",
+            {"Bucket": self._bucket, "Prefix": prefix, "MaxKeys": 1},
+            path=path,
+            action="exists",
+        )
+
     def exists(self, path: str) -> bool:
+        """One ``ListObjectsV2(Prefix=key, MaxKeys=1)`` answers almost every case.
+
+        An empty page means nothing is stored at or under ``key``: ``False``. A first key
+        equal to ``key`` (a file) or under ``key/`` (a folder, a ``key/`` marker included)
+        means ``True``. S3 lists in UTF-8 byte order, so any other first key is usually a
+        sibling whose next character sorts before ``/`` (``key-1``, ``key.txt``); then, and
+        when the LIST is refused, the exact answer (HEAD + folder LIST) decides. Nothing is
+        inferred from sort order alone: S3 Express directory buckets do not list sorted.
+        """
         self._check_open()
         key = self._key(path)
         if not key:
             return True
-        # The HEAD (is it a file?) and the LIST (is it a folder?) go out together: a miss
-        # costs one round trip instead of two. Both are always sent, so the count is fixed.
-        listing = Request(
-            "list_objects_v2",
-            {"Bucket": self._bucket, "Prefix": folder_prefix(key), "MaxKeys": 1},
-            path=key,
-            action="exists",
-        )
+        (page,) = self._transport.call_concurrently([self._first_key_request(key, path=key)])
+        if isinstance(page, RemoteStoreError):
+            if is_absent_bucket_error(page):
+                return False  # R-ABSENT: an absent bucket holds nothing
+            if not isinstance(page, PermissionDenied):
+                raise page
+            # A HEAD may be allowed where a LIST is not: ask both, as the exact answer does.
+        else:
+            contents = page.get("Contents") or ()
+            if not contents and not page.get("IsTruncated"):
+                return False
+            first = str(contents[0].get("Key", "")) if contents else ""
+            if first == key or first.startswith(folder_prefix(key)):
+                return True
+        return self._exists_exact(key)
+
+    def _exists_exact(self, key: str) -> bool:
+        """HEAD (a file?) and folder LIST (a folder?) sent together: one round trip."""
         head, children = self._transport.call_concurrently(
-            [self._head_request(key, action="exists"), listing]
+            [
+                self._head_request(key, action="exists"),
+                self._first_key_request(folder_prefix(key), path=key),
+            ]
         )
         if not isinstance(head, RemoteStoreError):
             return True
         if not isinstance(head, NotFound):
             raise head
         if isinstance(children, RemoteStoreError):
-            cause = children.__cause__
-            if isinstance(children, NotFound) and cause is not None and is_bucket_missing(cause):
+            if is_absent_bucket_error(children):
                 return False  # R-ABSENT: an absent bucket holds nothing
             raise children
         return bool(children.get("KeyCount", len(children.get("Contents", ()))))

@@ -96,6 +96,12 @@ def is_bucket_missing(exc: BaseException) -> bool:
     return error_code(exc) == "NoSuchBucket"
 
 
+def is_absent_bucket_error(error: BaseException) -> bool:
+    """A mapped ``NotFound`` whose SDK cause says the bucket is gone (R-ABSENT: read as empty)."""
+    cause = error.__cause__
+    return isinstance(error, NotFound) and cause is not None and is_bucket_missing(cause)
+
+
 def _tls_error_types() -> tuple[type[BaseException], ...]:
     types: list[type[BaseException]] = [ssl.SSLError]
     try:

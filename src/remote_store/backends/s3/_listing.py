@@ -25,7 +25,7 @@ from typing import Any
 from ..._errors import NotFound
 from ..._models import UNKNOWN_TIME, FileInfo, FolderEntry
 from ..._path import RemotePath
-from ._errors import is_bucket_missing
+from ._errors import is_absent_bucket_error
 from ._transport import S3Transport
 
 __all__ = [
@@ -135,7 +135,7 @@ def iter_pages(
     try:
         page = transport.call("list_objects_v2", path=path, action="list", **params(None))
     except NotFound as exc:
-        if exc.__cause__ is not None and is_bucket_missing(exc.__cause__):
+        if is_absent_bucket_error(exc):
             return
         raise
     pages = 1
