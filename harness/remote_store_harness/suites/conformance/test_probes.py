@@ -45,3 +45,16 @@ def test_probe_results_are_bools(store: Store) -> None:
     assert all(
         type(v) is bool for v in (store.exists("f.txt"), store.is_file("x"), store.is_folder(""))
     )
+
+
+@pytest.mark.parametrize(
+    ("stored", "answer"),
+    [(["a-1", "a!x"], False), (["a-1", "a/b"], True), (["a.txt", "a"], True)],
+)
+def test_siblings_sharing_a_name_prefix_do_not_make_it_exist(
+    store: Store, stored: list[str], answer: bool
+) -> None:
+    # "-", "!" and "." sort before "/": on S3 they are the first keys listed under "a".
+    for path in stored:
+        store.write(path, b"x")
+    assert store.exists("a") is answer
