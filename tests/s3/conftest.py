@@ -8,6 +8,7 @@ rules and latency are reset around every test that uses ``topology``.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -75,3 +76,21 @@ def backend_factory(topology: Any, s3_bucket: str) -> Iterator[BackendFactory]:
 @pytest.fixture
 def backend(backend_factory: BackendFactory) -> S3Backend:
     return backend_factory()
+
+
+class UnsizedStream(io.RawIOBase):
+    """A readable stream that cannot tell its size (a pipe, a socket, a generator's adapter).
+
+    A seekable stream of at most 64 MiB is one ``PutObject`` (its size is known up front);
+    tests that need a multipart upload from a stream of that size write one of these.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__()
+        self._source = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        return self._source.readinto(buffer)

@@ -7,7 +7,6 @@ longer than ``attempts x read_timeout``.
 
 from __future__ import annotations
 
-import io
 import time
 from collections import Counter
 from typing import Any
@@ -17,6 +16,8 @@ from remote_store_harness import FaultRule
 
 from remote_store import AlreadyExists, BackendUnavailable, InvalidPath, RetryPolicy
 from remote_store.backends import S3Backend
+
+from .conftest import UnsizedStream
 
 pytestmark = pytest.mark.s3
 
@@ -43,7 +44,7 @@ def test_a_reset_costs_one_request_per_attempt(
 
 def test_uploads_do_not_wait_for_100_continue(backend: S3Backend, log: Any) -> None:
     backend.write("small", b"x" * 1000)
-    backend.write("big", io.BytesIO(b"y" * (9 * MIB)))
+    backend.write("big", UnsizedStream(b"y" * (9 * MIB)))
     uploads = [r for r in log.records() if r.operation in ("PutObject", "UploadPart")]
     assert len(uploads) == 3
     assert all("expect" not in r.headers for r in uploads)
@@ -92,7 +93,7 @@ def test_lost_ack_of_a_multipart_complete_reports_success_when_our_object_is_sto
     topology.faults.add(lost_ack("CompleteMultipartUpload"))
     backend = backend_factory(retry=RetryPolicy(max_attempts=attempts))
     body = bytes(range(256)) * (40 * 1024)  # 10 MiB: two parts
-    result = backend.write("big.bin", io.BytesIO(body), overwrite=False)
+    result = backend.write("big.bin", UnsizedStream(body), overwrite=False)
     assert result.size == len(body)
     assert backend.read_bytes("big.bin") == body
     client = topology.boto3_client()
@@ -135,7 +136,7 @@ def test_a_stalled_upload_ends_within_attempts_times_read_timeout(
     )
     started = time.monotonic()
     with pytest.raises(BackendUnavailable):
-        backend.write("stalled", io.BytesIO(b"s" * size))
+        backend.write("stalled", UnsizedStream(b"s" * size))
     elapsed = time.monotonic() - started
     assert elapsed < attempts * (READ_TIMEOUT + MARGIN)
     # Each request (each part: parts may be in flight together) was sent once per attempt.

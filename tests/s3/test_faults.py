@@ -11,6 +11,8 @@ from remote_store_harness import FaultRule
 from remote_store import BackendUnavailable, RemoteStoreError, RetryPolicy
 from remote_store.backends import S3Backend
 
+from .conftest import UnsizedStream
+
 pytestmark = pytest.mark.s3
 
 MIB = 1024 * 1024
@@ -67,7 +69,7 @@ def test_a_reset_part_is_sent_again_only_as_a_counted_retry(
     """aiohttp's own silent re-send is off: the second send of part 2 is botocore's retry."""
     topology.faults.add(FaultRule(kind="reset", operation="UploadPart", nth={2}))
     backend = backend_factory(retry=RetryPolicy(max_attempts=2))
-    backend.write("big.bin", io.BytesIO(b"x" * (20 * MIB)))
+    backend.write("big.bin", UnsizedStream(b"x" * (20 * MIB)))
     assert log.count(operation="UploadPart") == 4  # parts 1, 2 (reset), 2 again, 3
     assert log.count(operation="UploadPart", fault="reset") == 1
     assert backend.get_file_info("big.bin").size == 20 * MIB
@@ -79,7 +81,7 @@ def test_connection_reset_mid_multipart_leaves_no_object_and_no_upload(
     # Parts are in flight together, so the n-th request is not "part n": reset them all.
     topology.faults.add(FaultRule(kind="reset", operation="UploadPart"))
     with pytest.raises(BackendUnavailable):
-        backend.write("big.bin", io.BytesIO(b"x" * (20 * MIB)))
+        backend.write("big.bin", UnsizedStream(b"x" * (20 * MIB)))
     assert log.count(operation="CreateMultipartUpload") == 1
     assert log.count(operation="AbortMultipartUpload") == 1
     assert log.count(operation="CompleteMultipartUpload") == 0
@@ -131,7 +133,7 @@ def test_a_failed_complete_aborts_the_upload(
 ) -> None:
     topology.faults.add(slow_down("CompleteMultipartUpload", 1))
     with pytest.raises(BackendUnavailable):
-        backend.write("big.bin", io.BytesIO(b"q" * (9 * MIB)))
+        backend.write("big.bin", UnsizedStream(b"q" * (9 * MIB)))
     assert log.count(operation="AbortMultipartUpload") == 1
     assert not backend.exists("big.bin")
     assert uploads_in_progress(topology, s3_bucket) == []

@@ -13,6 +13,8 @@ from remote_store_harness import FaultRule
 from remote_store import BackendUnavailable, PermissionDenied, RetryPolicy, Store
 from remote_store.backends import S3Backend
 
+from .conftest import UnsizedStream
+
 pytestmark = pytest.mark.s3
 
 
@@ -56,9 +58,72 @@ def test_a_bytes_body_of_up_to_64_mib_is_one_put(backend: S3Backend, log: Any) -
     assert ops(log) == {"PutObject": 1}
 
 
+def test_a_seekable_stream_of_up_to_64_mib_is_one_put(backend: S3Backend, log: Any) -> None:
+    body = bytes(range(256)) * (64 * MIB // 256)
+    backend.write("one", io.BytesIO(body))
+    assert ops(log) == {"PutObject": 1}
+    assert backend.read_bytes("one") == body
+
+
+def test_a_seekable_stream_is_sent_from_its_position_not_its_start(
+    backend: S3Backend, log: Any
+) -> None:
+    body = bytes(range(256)) * (40 * MIB // 256)
+    stream = io.BytesIO(body)
+    stream.seek(1000)
+    result = backend.write("rest", stream)
+    assert ops(log) == {"PutObject": 1}
+    assert result.size == len(body) - 1000
+    assert backend.read_bytes("rest") == body[1000:]
+
+
+def test_a_stream_holding_more_than_its_seek_end_said_is_uploaded_whole(
+    backend: S3Backend, log: Any
+) -> None:
+    """A growing file: the buffer sized for the announced body becomes the first part."""
+    announced, actual = 12 * MIB, 30 * MIB
+    body = b"".join(bytes([i]) * MIB for i in range(30))
+
+    class Growing(io.RawIOBase):
+        def __init__(self) -> None:
+            self.sent = 0
+
+        def readable(self) -> bool:
+            return True
+
+        def seekable(self) -> bool:
+            return True
+
+        def tell(self) -> int:
+            return self.sent
+
+        def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+            return announced if whence == io.SEEK_END else offset
+
+        def readinto(self, buffer: Any) -> int:
+            n = min(len(buffer), actual - self.sent)
+            memoryview(buffer)[:n] = body[self.sent : self.sent + n]
+            self.sent += n
+            return n
+
+    result = backend.write("grown", Growing())
+    assert result.size == actual
+    assert ops(log) == {
+        "CreateMultipartUpload": 1,
+        "UploadPart": 4,  # 12 MiB (the announced size), then 8, 8 and 2 MiB
+        "CompleteMultipartUpload": 1,
+    }
+    assert backend.read_bytes("grown") == body
+
+
 @pytest.mark.parametrize(
     ("source", "size"),
-    [("bytes", 64 * MIB + 256), ("memoryview", 64 * MIB + 256), ("stream", 33 * MIB)],
+    [
+        ("bytes", 64 * MIB + 256),
+        ("memoryview", 64 * MIB + 256),
+        ("seekable stream", 64 * MIB + 256),
+        ("unsized stream", 33 * MIB),
+    ],
 )
 def test_a_large_write_is_create_one_upload_part_per_8_mib_and_complete(
     backend: S3Backend, log: Any, source: str, size: int
@@ -67,7 +132,8 @@ def test_a_large_write_is_create_one_upload_part_per_8_mib_and_complete(
     content: Any = {
         "bytes": body,
         "memoryview": memoryview(body),
-        "stream": io.BytesIO(body),
+        "seekable stream": io.BytesIO(body),
+        "unsized stream": UnsizedStream(body),
     }[source]
     result = backend.write("big", content)
     assert result.size == len(body)
@@ -89,7 +155,7 @@ def test_parts_of_a_large_write_are_in_flight_together(
         FaultRule(kind="stall", operation="UploadPart", nth={1}, stall_seconds=stall)
     )
     backend = backend_factory(retry=RetryPolicy(max_attempts=2))
-    backend.write("big", io.BytesIO(b"z" * (32 * MIB + 1)))
+    backend.write("big", UnsizedStream(b"z" * (32 * MIB + 1)))
     parts = [r.started_at for r in log.records() if r.operation == "UploadPart"]
     assert len(parts) == 6  # 5 parts + the re-send of the stalled one
     # Parts 2-4 left while part 1 was still unanswered (sequential parts would wait for it).

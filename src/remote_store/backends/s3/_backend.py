@@ -53,7 +53,7 @@ from ..._path import RemotePath, addressable_segments, require_str
 from ..._redact import protect, reveal_all
 from ..._retry import RetryPolicy
 from ..._secret import Secret
-from ..._streams import check_content, guard_content
+from ..._streams import check_content, guard_content, stream_failure
 from ._errors import BACKEND, is_absent_bucket_error
 from ._glob import S3GlobPlan, plan_glob
 from ._integrity import BodyCheck
@@ -70,7 +70,13 @@ from ._listing import (
 from ._options import as_secret, build_settings
 from ._read import open_reader, read_body
 from ._transport import Request, S3Transport
-from ._upload import PARTS_IN_FLIGHT, SINGLE_PUT_LIMIT, MultipartSink, put_object
+from ._upload import (
+    PARTS_IN_FLIGHT,
+    SINGLE_PUT_LIMIT,
+    MultipartSink,
+    put_object,
+    remaining_size,
+)
 from ._validate import fs_parameters
 
 __all__ = ["S3Backend"]
@@ -146,7 +152,8 @@ class S3Backend(Backend):
             (default). Set ``False`` for services that reject or ignore it.
         upload_concurrency: parts of one multipart upload on the wire at once
             (default 4); memory per stream upload is about
-            ``(upload_concurrency + 1) x 8 MiB`` (``bytes`` are sent from their own buffer).
+            ``(upload_concurrency + 1) x 8 MiB``, or the size of a seekable stream of at most
+            64 MiB (one ``PutObject``); ``bytes`` are sent from their own buffer.
     """
 
     CAPABILITIES: ClassVar[CapabilitySet] = CapabilitySet.all_except(Capability.ATOMIC_MOVE)
@@ -526,7 +533,11 @@ class S3Backend(Backend):
                 sink.abort()
                 raise
             return sink.commit()
-        sink = self._sink(key, conditional, meta)
+        try:
+            size = remaining_size(content)
+        except Exception as exc:  # the stream's position could not be restored
+            raise stream_failure(exc, path=key, backend=self.name) from exc
+        sink = self._sink(key, conditional, meta, expected_size=size)
         try:
             sink.write_from(content)
         except BaseException:

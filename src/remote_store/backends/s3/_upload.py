@@ -28,7 +28,9 @@ from __future__ import annotations
 import base64
 import binascii
 import concurrent.futures
+import io
 import logging
+import mmap
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -49,6 +51,7 @@ __all__ = [
     "MultipartSink",
     "part_size_for",
     "put_object",
+    "remaining_size",
     "write_result",
 ]
 
@@ -58,12 +61,14 @@ PART_SIZE = 8 * 1024 * 1024
 """Multipart part size; a body of at most this many bytes is one ``PutObject``."""
 
 SINGLE_PUT_LIMIT = 64 * 1024 * 1024
-"""A ``bytes``-like body of at most this many bytes is one ``PutObject``.
+"""A body whose size is known up front and at most this many bytes is one ``PutObject``.
 
-Above one part, because one ``PutObject`` from the caller's own buffer measured faster than 4
-parts in flight on both harness servers (moto and ``rclone serve s3``: 64 MiB at 1.4-1.7x the
-multipart rate, see benchmarks/README.md "Upload path"); it holds no extra memory either way.
-Streams keep the one-part threshold: their size is unknown until they end.
+Above one part, because one ``PutObject`` measured faster than 4 parts in flight on both
+harness servers (moto and ``rclone serve s3``: 64 MiB at 1.4-1.7x the multipart rate, see
+benchmarks/README.md "Upload path"). The size is known for a ``bytes``-like body (sent from the
+caller's own buffer: no extra memory) and for a seekable stream (read into one buffer of its
+size, so a stream write holds at most this many bytes). A stream of unknown size keeps the
+one-part threshold: it becomes a multipart upload as soon as a second part's bytes arrive.
 """
 
 PARTS_IN_FLIGHT = 4
@@ -170,6 +175,27 @@ def put_object(
     return write_result(key, view.nbytes, response, metadata)
 
 
+def remaining_size(stream: Any) -> int | None:
+    """The bytes ``stream`` holds from its position to its end, if it can tell without reading.
+
+    Only a stream that says it is ``seekable()`` is asked (``tell``, ``seek`` to the end and
+    back); ``None`` for any other, or when a probe fails before the position moved. A stream
+    whose position cannot be restored raises: reading it from the wrong place would upload
+    the wrong bytes.
+    """
+    try:
+        if not stream.seekable():
+            return None
+        position = stream.tell()
+        end = stream.seek(0, io.SEEK_END)
+    except (AttributeError, OSError, ValueError):
+        return None
+    stream.seek(position)  # a failure here is the caller's stream failing: it propagates
+    if not isinstance(position, int) or not isinstance(end, int):
+        return None
+    return max(0, end - position)
+
+
 def _read_into(stream: Any, window: memoryview) -> int:
     """Fill ``window`` from ``stream`` (``readinto`` if it has one); 0 at the end."""
     readinto = getattr(stream, "readinto", None)
@@ -187,13 +213,28 @@ def _read_into(stream: Any, window: memoryview) -> int:
 
 
 class _PartBuffer:
-    """One part's bytes: a ``bytearray`` allocated once and reused for part after part."""
+    """One part's bytes: anonymous memory mapped once and reused for part after part.
+
+    An anonymous ``mmap`` rather than a ``bytearray``: ``bytearray(n)`` writes ``n`` zeros
+    (every page resident at once), a mapping's pages become resident only as bytes arrive.
+    A 4 KiB stream in an 8 MiB part buffer then costs one page, not 8 MiB of zeroing, and
+    a buffer sized for a whole body costs no more than the body. A buffer that will be filled
+    (``fill=True``) is mapped with ``MAP_POPULATE`` where the platform has it: the kernel
+    provides every page in one call, which measured about half the cost of faulting them in
+    one by one as ``readinto`` writes them (64 MiB: 40 against 60-95 ms here).
+    """
 
     __slots__ = ("capacity", "view")
 
-    def __init__(self, capacity: int) -> None:
+    def __init__(self, capacity: int, *, fill: bool = False) -> None:
         self.capacity = capacity
-        self.view = memoryview(bytearray(capacity))
+        if not capacity:
+            self.view = memoryview(bytearray())
+            return
+        flags = mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS
+        if fill:
+            flags |= getattr(mmap, "MAP_POPULATE", 0)
+        self.view = memoryview(mmap.mmap(-1, capacity, flags=flags))
 
     def fill(self, offset: int, data: memoryview) -> None:
         self.view[offset : offset + data.nbytes] = data
@@ -221,7 +262,9 @@ class MultipartSink:
 
     ``expected_size`` (when the caller knows it) picks a part size that keeps the
     object under 10,000 parts; without it the part size grows by ``part_size``
-    every 1,000 parts.
+    every 1,000 parts. An ``expected_size`` of at most ``SINGLE_PUT_LIMIT`` makes the
+    first buffer large enough for the whole body, so it is one ``PutObject``; should the
+    stream hold more than it said, that buffer becomes the first part.
     """
 
     def __init__(
@@ -243,7 +286,11 @@ class MultipartSink:
         self._key = key
         self._conditional = conditional
         self._metadata = metadata
+        self._expected_size = expected_size
         self._base_part_size = part_size_for(expected_size, part_size)
+        self._first_capacity = self._base_part_size
+        if expected_size is not None and expected_size <= SINGLE_PUT_LIMIT:
+            self._first_capacity = max(self._base_part_size, expected_size)
         self._parts_in_flight = parts_in_flight
         self._current: _PartBuffer | None = None
         self._tail: memoryview | None = None  # the last slice of a ``write_all`` body
@@ -339,18 +386,23 @@ class MultipartSink:
             return buffer
         if buffer is not None:
             self._send(buffer)  # full, and more bytes are coming: it is not the only part
-        buffer = self._take(self._part_size())
+        first = self._next_number == 1 and self._upload_id is None
+        buffer = self._take(self._first_capacity if first else self._part_size())
         self._current = buffer
         self._filled = 0
         return buffer
 
     def _take(self, size: int) -> _PartBuffer:
-        """A part buffer of ``size`` bytes: a recycled one if the pool has it."""
+        """A part buffer of ``size`` bytes: a recycled one if the pool has it.
+
+        A new buffer is pre-faulted only when the announced size says it will be filled.
+        """
         while self._pool:
             spare = self._pool.pop()
             if spare.capacity == size:
                 return spare
-        return _PartBuffer(size)
+        expected = self._expected_size
+        return _PartBuffer(size, fill=expected is not None and expected - self._size >= size)
 
     def _start(self) -> str:
         params: dict[str, Any] = {
