@@ -51,6 +51,7 @@ from ..._errors import RemoteStoreError
 from ._errors import map_error
 from ._options import CaBundle
 from ._parser import install_parser
+from ._user_agent import memoize_user_agent
 
 __all__ = ["Pending", "Request", "S3Transport"]
 
@@ -176,6 +177,7 @@ class S3Transport:
         client = self.fs._s3
         harden_client(client)
         install_parser(client)
+        memoize_user_agent(client)
         return client
 
     async def acall(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
