@@ -231,6 +231,9 @@ class _PartBuffer:
         if not capacity:
             self.view = memoryview(bytearray())
             return
+        if not hasattr(mmap, "MAP_ANONYMOUS"):  # Windows: anonymous and paged on demand too
+            self.view = memoryview(mmap.mmap(-1, capacity))
+            return
         flags = mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS
         if fill:
             flags |= getattr(mmap, "MAP_POPULATE", 0)
@@ -386,7 +389,7 @@ class MultipartSink:
             return buffer
         if buffer is not None:
             self._send(buffer)  # full, and more bytes are coming: it is not the only part
-        first = self._next_number == 1 and self._upload_id is None
+        first = self._next_number == 1  # nothing sent yet
         buffer = self._take(self._first_capacity if first else self._part_size())
         self._current = buffer
         self._filled = 0
